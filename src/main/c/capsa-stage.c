@@ -537,6 +537,7 @@ static void op_clone(const struct op *o)
 	fds_from(4, 1);
 	if (mode == CLONE_DETACH) {
 		/* Outlive the child's talk with J: J's Process pipes close when this process exits. */
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		char c;
 		while (read(3, &c, 1) < 0 && errno == EINTR)
 			;
