@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "capsa-runtime", mixinStandardHelpOptions = false,
         description = "Capsa, an OCI container runtime (runc's command line)",
         subcommands = {
-            RuntimeCommands.Create.class, RuntimeCommands.Start.class, RuntimeCommands.Run.class,
+            RuntimeCommands.Create.class, RuntimeCommands.Start.class, RuntimeCommands.Exec.class, RuntimeCommands.Run.class,
             RuntimeCommands.StateCmd.class, RuntimeCommands.Kill.class, RuntimeCommands.Delete.class,
             RuntimeCommands.ListCmd.class, RuntimeCommands.SpecCmd.class, RuntimeCommands.FeaturesCmd.class,
             picocli.CommandLine.HelpCommand.class

@@ -3,7 +3,12 @@ package io.capsa.cli;
 import io.capsa.runtime.ContainerRuntime;
 import io.capsa.spec.DefaultSpec;
 import io.capsa.spec.Features;
+import io.capsa.spec.Capabilities;
 import io.capsa.spec.Json;
+import io.capsa.spec.ProcessSpec;
+import io.capsa.spec.SpecLoader;
+import io.capsa.spec.SpecValidator;
+import io.capsa.spec.User;
 import io.capsa.spec.State;
 import io.capsa.sys.Proc;
 import java.io.IOException;
@@ -105,6 +110,76 @@ final class RuntimeCommands {
         public Integer call() {
             root.runtime().start(id);
             return 0;
+        }
+    }
+
+    @Command(name = "exec", description = "execute new process inside the container")
+    static final class Exec implements Callable<Integer> {
+        @ParentCommand RuntimeCommand root;
+        @Option(names = {"-p", "--process"}, description = "path to the process.json") String processFile;
+        @Option(names = {"-e", "--env"}, description = "set environment variables") List<String> env = new ArrayList<>();
+        @Option(names = "--cwd", description = "current working directory in the container") String cwd;
+        @Option(names = {"-u", "--user"}, description = "UID (format: <uid>[:<gid>])") String user;
+        @Option(names = {"-g", "--additional-gids"}, description = "additional gids") List<Long> additionalGids = new ArrayList<>();
+        @Option(names = {"-c", "--cap"}, description = "add a capability to the bounding set for the process") List<String> caps = new ArrayList<>();
+        @Option(names = {"-t", "--tty"}, description = "allocate a pseudo-TTY") boolean tty;
+        @Option(names = "--console-socket", description = "path to an AF_UNIX socket which will receive the pty master") String consoleSocket;
+        @Option(names = {"-d", "--detach"}, description = "detach from the container's process") boolean detach;
+        @Option(names = "--pid-file", description = "file to write the process id to") String pidFile;
+        @Option(names = "--preserve-fds", description = "pass N additional file descriptors to the process") int preserveFds;
+        @Option(names = "--no-new-privs", description = "set the no new privileges value for the process") boolean noNewPrivs;
+        @Option(names = "--apparmor", description = "set the apparmor profile for the process") String apparmor;
+        @Option(names = "--process-label", description = "set the asm process label for the process") String processLabel;
+        @Option(names = "--ignore-paused", description = "allow exec in a paused container") boolean ignorePaused;
+        @Option(names = "--cgroup", description = "run the process in a sub-cgroup (not supported yet)") String cgroup;
+        @Parameters(index = "0", paramLabel = "<container-id>") String id;
+        @Parameters(index = "1..*", paramLabel = "<command>") List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            ContainerRuntime rt = root.runtime();
+            ProcessSpec p;
+            if (processFile != null) {
+                p = SpecLoader.readFile(root.resolve(processFile), ProcessSpec.class);
+            } else {
+                if (args.isEmpty()) throw new IllegalArgumentException("exec: a command is required (or --process)");
+                ProcessSpec base = rt.containerProcess(id);
+                List<String> e = new ArrayList<>(base.env() == null ? List.of() : base.env());
+                e.addAll(env);
+                User u = base.user();
+                if (user != null) {
+                    String[] ug = user.split(":", 2);
+                    try {
+                        u = new User(Long.parseLong(ug[0]), ug.length > 1 ? Long.parseLong(ug[1]) : 0L,
+                                u == null ? null : u.umask(), null, null);
+                    } catch (NumberFormatException ex) {
+                        throw new IllegalArgumentException("--user: expected <uid>[:<gid>], got " + user);
+                    }
+                }
+                if (!additionalGids.isEmpty())
+                    u = new User(u == null ? 0L : u.uid(), u == null ? 0L : u.gid(), u == null ? null : u.umask(), additionalGids, null);
+                Capabilities c = base.capabilities();
+                if (!caps.isEmpty()) {
+                    c = new Capabilities(plus(c == null ? null : c.bounding(), caps), plus(c == null ? null : c.effective(), caps),
+                            c == null ? null : c.inheritable(), plus(c == null ? null : c.permitted(), caps),
+                            plus(c == null ? null : c.ambient(), caps));
+                }
+                p = new ProcessSpec(tty, null, u, args, null, e, cwd != null ? cwd : base.cwd(), c, base.rlimits(),
+                        noNewPrivs || Boolean.TRUE.equals(base.noNewPrivileges()), apparmor != null ? apparmor : base.apparmorProfile(),
+                        null, base.scheduler(), processLabel != null ? processLabel : base.selinuxLabel(), base.ioPriority(), null);
+            }
+            SpecValidator.validateProcess(p, "process");
+            return rt.exec(id, new ContainerRuntime.ExecOptions(p, consoleSocket == null ? null : root.resolve(consoleSocket).toString(),
+                    pidFile == null ? null : root.resolve(pidFile), detach, preserveFds, List.of(), ignorePaused));
+        }
+
+        private static List<String> plus(List<String> l, List<String> more) {
+            List<String> r = new ArrayList<>(l == null ? List.of() : l);
+            for (String m : more) {
+                String n = m.startsWith("CAP_") ? m : "CAP_" + m;
+                if (!r.contains(n)) r.add(n);
+            }
+            return r;
         }
     }
 

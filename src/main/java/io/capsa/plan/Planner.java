@@ -225,6 +225,60 @@ public final class Planner {
                 newUserNs ? idMap(linux.gidMappings(), "linux.gidMappings") : null, runtimeHooks, spec, rootfs);
     }
 
+    /**
+     * What an exec needs: the running container's init pid and its config, and the process to run.
+     * @param joinUser whether the container has a user namespace of its own (then it is joined too)
+     */
+    public record ExecRequest(long pid, Spec containerSpec, ProcessSpec process, String consoleSocket,
+                              int preserveFds, boolean waitForExit, boolean joinUser, List<String> extraEnv) {}
+
+    /** Plans running {@code req.process()} inside the running container: join its namespaces, then the usual setup. */
+    public static Plan exec(ExecRequest req) {
+        Planner p = new Planner(new Request(req.containerSpec(), Path.of("/"), null, req.consoleSocket(),
+                req.preserveFds(), false, req.waitForExit(), null, req.extraEnv()));
+        return p.planExec(req);
+    }
+
+    private Plan planExec(ExecRequest x) {
+        ProcessSpec p = x.process();
+        // Namespaces are joined by /proc/PID/ns paths; the user namespace after the others (we hold every
+        // capability over them as the host's root) and the mount namespace last (it changes our root).
+        String[] order = {"ipc", "uts", "net", "pid", "cgroup", "time", "user", "mnt"};
+        List<LinuxNamespace> nss = linux.namespaces() == null ? List.of() : linux.namespaces();
+        for (String procName : order) {
+            if (procName.equals("user") && !x.joinUser()) continue;
+            String type = switch (procName) {
+                case "net" -> "network";
+                case "mnt" -> "mount";
+                default -> procName;
+            };
+            boolean has = false;
+            for (LinuxNamespace ns : nss) has |= type.equals(ns.type());
+            if (!has) continue;
+            w.op(Op.SETNS, "join " + type + " namespace").str("/proc/" + x.pid() + "/ns/" + procName).num(namespaceFlag(type));
+        }
+        if (Boolean.TRUE.equals(p.terminal())) {
+            if (x.consoleSocket() == null) throw new PlanException("process.terminal: true requires --console-socket");
+            w.op(Op.CONSOLE_SOCKET, "--console-socket").str(x.consoleSocket());
+        }
+        w.op(Op.CLONE, "clone").num(0).num(x.waitForExit() ? Op.CLONE_WAIT : Op.CLONE_DETACH);
+        w.op(Op.SYNC, "sync " + Plan.SYNC_PID).str(Plan.SYNC_PID);
+        w.op(Op.SETSID, "setsid");
+        if (Boolean.TRUE.equals(p.terminal())) {
+            long rows = 0, cols = 0;
+            if (p.consoleSize() != null) {
+                rows = p.consoleSize().height() == null ? 0 : p.consoleSize().height();
+                cols = p.consoleSize().width() == null ? 0 : p.consoleSize().width();
+            }
+            w.op(Op.CONSOLE, "process.terminal").num(rows).num(cols);
+        }
+        processSetup("process", p, x.preserveFds());
+        w.op(Op.EXEC, "process.args").list(p.args()).list(env(p));
+        int[] fds = new int[3 + x.preserveFds()];
+        for (int i = 0; i < fds.length; i++) fds[i] = i;
+        return new Plan(w, fds, null, null, List.of(), spec, null);
+    }
+
     /** The process part shared by create and exec: everything from oom score to the final checks before exec. */
     private void processSetup(String f, ProcessSpec p, int preserveFds) {
         if (p.oomScoreAdj() != null)

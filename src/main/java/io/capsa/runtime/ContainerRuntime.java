@@ -6,6 +6,7 @@ import io.capsa.plan.Plan;
 import io.capsa.plan.Planner;
 import io.capsa.spec.Hook;
 import io.capsa.spec.Json;
+import io.capsa.spec.ProcessSpec;
 import io.capsa.spec.Spec;
 import io.capsa.spec.SpecLoader;
 import io.capsa.spec.SpecValidator;
@@ -202,6 +203,69 @@ public final class ContainerRuntime {
                 warn.accept("deleting " + id + ": " + e.getMessage());
             }
         }
+    }
+
+    /** Options of exec, as runc's flags; {@code process} is complete (built from --process or the flags). */
+    public record ExecOptions(ProcessSpec process, String consoleSocket, Path pidFile, boolean detach,
+                              int preserveFds, List<String> extraEnv, boolean ignorePaused) {}
+
+    /** Runs another process in a running container; returns its exit status (0 when detached). */
+    public int exec(String id, ExecOptions o) {
+        ContainerState st;
+        String status;
+        try (StateStore.Lock lock = store.lock(id)) {
+            st = load(id);
+            status = status(st);
+        }
+        if (status.equals("stopped")) throw new RuntimeException("cannot exec in a stopped container");
+        if (status.equals("paused") && !o.ignorePaused()) throw new RuntimeException("cannot exec in a paused container (use --ignore-paused to override)");
+        if (status.equals("creating")) throw new RuntimeException("cannot exec in a container that is being created");
+        Spec spec = spec(st);
+        boolean ownUserNs = false;
+        if (spec.linux() != null && spec.linux().namespaces() != null)
+            for (var ns : spec.linux().namespaces()) ownUserNs |= ns.type().equals("user");
+        Plan plan = Planner.exec(new Planner.ExecRequest(st.pid(), spec, o.process(), o.consoleSocket(), o.preserveFds(),
+                !o.detach(), ownUserNs, o.extraEnv()));
+        Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
+        long pid = 0;
+        try (StageProcess stage = StageProcess.start(plan.ops(), plan.parentFds())) {
+            SignalForwarder fwd = o.detach() ? null : SignalForwarder.install(stage.pid());
+            try {
+                StageProcess.Message m;
+                while ((m = stage.next()) != null) {
+                    switch (m) {
+                        case StageProcess.Message.Pid p -> pid = p.pid();
+                        case StageProcess.Message.Sync s -> {
+                            while (pid == 0) {
+                                if (!(stage.next() instanceof StageProcess.Message.Pid p)) throw new IllegalStateException("stage protocol: expected the pid");
+                                pid = p.pid();
+                            }
+                            if (cgroup.exists()) cgroup.join(pid);
+                            if (o.pidFile() != null) writePidFile(o.pidFile(), pid);
+                            stage.ok(stateJson(st, status));
+                        }
+                        case StageProcess.Message.Notify n -> { }
+                    }
+                }
+            } catch (RuntimeException e) {
+                stage.abort();
+                if (pid > 0) killAndWait(pid);
+                stage.waitFor();
+                throw e;
+            } finally {
+                if (fwd != null) fwd.uninstall();
+            }
+            int rc = stage.waitFor();
+            return o.detach() ? 0 : rc;
+        }
+    }
+
+    /** The process of the container's config, the base an exec without --process starts from. */
+    public ProcessSpec containerProcess(String id) {
+        ContainerState st = load(id);
+        Spec spec = spec(st);
+        if (spec.process() == null) throw new RuntimeException("container " + id + " has no process in its config");
+        return spec.process();
     }
 
     /** The state JSON of the runtime spec. */
