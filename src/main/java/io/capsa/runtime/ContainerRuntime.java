@@ -71,7 +71,7 @@ public final class ContainerRuntime {
         if (store.exists(id)) throw new StateException("container with id exists: " + id);
         Path b = bundle.toAbsolutePath().normalize();
         Spec spec = SpecLoader.load(b);
-        SpecValidator.validate(spec, b);
+        for (String w : SpecValidator.validate(spec, b)) warn.accept(w);
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         Cgroup cgroup = Cgroup.open(cgroupsPath, id);
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
