@@ -29,7 +29,7 @@ public final class Json {
 
     private static final class Holder {
         static final ObjectMapper MAPPER = create();
-        static final ObjectWriter INDENTED = MAPPER.writer(new GoPrettyPrinter());
+        static final ObjectWriter INDENTED = MAPPER.writer(new GoPrettyPrinter("\t"));
     }
 
     /** The shared mapper (thread-safe once configured; do not reconfigure it). */
@@ -91,19 +91,36 @@ public final class Json {
         }
     }
 
-    /** Pretty printer matching Go's MarshalIndent with a tab: {@code "k": v}, {@code {}} and {@code []} when empty. */
+    /**
+     * JSON indented like Go's {@code json.MarshalIndent(v, "", indent)} (no trailing newline); e.g. runc's
+     * {@code features} uses four spaces and appends a newline.
+     */
+    public static String toIndentedJson(Object value, String indent) {
+        try {
+            return mapper().writer(new GoPrettyPrinter(indent)).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Pretty printer matching Go's MarshalIndent: {@code "k": v}, {@code {}} and {@code []} when empty. */
     static final class GoPrettyPrinter implements PrettyPrinter, Instantiatable<GoPrettyPrinter> {
+        private final String indent;
         private int depth;
+
+        GoPrettyPrinter(String indent) {
+            this.indent = indent;
+        }
 
         @Override
         public GoPrettyPrinter createInstance() {
-            return new GoPrettyPrinter();
+            return new GoPrettyPrinter(indent);
         }
 
         private void newline(JsonGenerator g) throws IOException {
             g.writeRaw('\n');
             for (int i = 0; i < depth; i++) {
-                g.writeRaw('\t');
+                g.writeRaw(indent);
             }
         }
 

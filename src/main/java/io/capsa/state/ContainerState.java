@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * What the runtime keeps about one container in {@code <root>/<id>/state.json}.
  * {@code phase} is "creating" until create has finished, then "created"; the live status (running, paused,
- * stopped) is derived from the process and the exec fifo, never stored.
+ * stopped) is derived from the process and the exec fifo, never stored. {@code configJson} is the config the
+ * container was created from (poststop hooks, resources for update, the base process of exec).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -22,7 +23,6 @@ public record ContainerState(
         String owner,
         String cgroupsPath,
         Map<String, String> annotations,
-        /** The config the container was created from (poststop hooks, resources for update). */
         String configJson) {
 
     public ContainerState withPid(long pid, long startTime) {

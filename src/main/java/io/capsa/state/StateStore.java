@@ -1,6 +1,6 @@
 package io.capsa.state;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capsa.spec.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -26,8 +26,6 @@ import java.util.stream.Stream;
  */
 public final class StateStore {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_+\\-.]+");
-    private static volatile ObjectMapper mapper;
-
     private final Path root;
 
     public StateStore(Path root) { this.root = root; }
@@ -79,7 +77,7 @@ public final class StateStore {
         Path d = dir(s.id());
         try {
             Path tmp = Files.createTempFile(d, "state", ".tmp");
-            Files.write(tmp, json().writeValueAsBytes(s));
+            Files.write(tmp, Json.toBytes(s));
             Files.move(tmp, d.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new StateException("writing state of " + s.id() + ": " + e.getMessage());
@@ -90,7 +88,7 @@ public final class StateStore {
     public ContainerState load(String id) {
         Path f = dir(id).resolve("state.json");
         try {
-            return json().readValue(f.toFile(), ContainerState.class);
+            return Json.mapper().readValue(f.toFile(), ContainerState.class);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             if (!Files.isDirectory(dir(id))) throw new StateException("container does not exist: " + id);
             return null;
@@ -127,12 +125,6 @@ public final class StateStore {
         }
         ids.sort(null);
         return ids;
-    }
-
-    public static ObjectMapper json() {
-        ObjectMapper m = mapper;
-        if (m == null) mapper = m = new ObjectMapper();
-        return m;
     }
 
     /** A held container lock. */
