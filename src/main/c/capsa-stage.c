@@ -601,11 +601,9 @@ static void op_clone(const struct op *o)
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaddset(&fwd, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &fwd, &old);
-	/* gate: the child waits for its EOF, so J gets "PID n" before any message of the child.
-	 * done: only the child holds its (close-on-exec) write end, so its EOF tells the parent
-	 * that the child has exec'd or exited. */
-	int gate[2], done[2];
-	if (pipe2(gate, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0)
+	/* gate: the child waits for its EOF, so J gets "PID n" before any message of the child. */
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
 		fail("pipe2", errno, "clone");
 	pid_t pid = clone_fork(flags);
 	if (pid < 0)
@@ -616,7 +614,6 @@ static void op_clone(const struct op *o)
 			proxy_sock = -1;
 		}
 		close(gate[1]);
-		close(done[0]);
 		char c;
 		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 			;
@@ -625,7 +622,6 @@ static void op_clone(const struct op *o)
 		return; /* the child runs the rest of the plan */
 	}
 	close(gate[0]);
-	close(done[1]);
 	if (msg("PID %d", pid) < 0) {
 		int e = errno;
 		kill(pid, SIGKILL);
@@ -633,23 +629,27 @@ static void op_clone(const struct op *o)
 	}
 	close(gate[1]);
 
-	/* The parent holds nothing J or the container needs: stdio, and at fd 3 either `done`
+	/* The parent holds nothing J or the container needs: stdio, and at fd 3 either sync_in
 	 * (mode 0) or the CONSOLE_PAIR end it relays the pty from (mode 1), if any. */
-	close(sync_in);
 	close(sync_out);
-	sync_in = sync_out = -1;
-	int keep = mode == CLONE_DETACH ? done[0] : proxy_sock;
+	sync_out = -1;
+	int keep = mode == CLONE_DETACH ? sync_in : proxy_sock;
 	if (keep >= 0 && keep != 3 && dup3(keep, 3, O_CLOEXEC) < 0)
 		_exit(1);
 	fds_from(keep >= 0 ? 4 : 3, 1);
 	if (mode == CLONE_DETACH) {
-		/* Outlive the child's talk with J: J's Process pipes close when this process exits. */
+		/* Outlive the child's talk with J: the JDK closes its pipes to a child when the child exits,
+		 * so stay until J closes its end of sync_in (at the end of create, or once a detached exec
+		 * has exec'd). The container's process is then reparented, as with runc. */
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		char c;
-		while (read(3, &c, 1) < 0 && errno == EINTR)
-			;
+		ssize_t r;
+		while ((r = read(3, &c, 1)) != 0)
+			if (r < 0 && errno != EINTR)
+				break;
 		_exit(0);
 	}
+	sync_in = -1; /* closed by fds_from */
 	/* CLONE_WAIT: forward signals, relay the pty if asked, wait for the child, pass on its status. */
 	console_sock = -1; /* closed above */
 	proxy_sock = keep >= 0 ? 3 : -1;
