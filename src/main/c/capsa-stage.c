@@ -642,11 +642,16 @@ static void op_clone(const struct op *o)
 		 * so stay until J closes its end of sync_in (at the end of create, or once a detached exec
 		 * has exec'd). The container's process is then reparented, as with runc. */
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		char c;
-		ssize_t r;
-		while ((r = read(3, &c, 1)) != 0)
-			if (r < 0 && errno != EINTR)
+		/* Never read: the bytes on sync_in are the child's. Poll with no events wakes only on
+		 * POLLHUP, when J's (the only) write end is closed. */
+		struct pollfd p = { 3, 0, 0 };
+		for (;;) {
+			int n = poll(&p, 1, -1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
 				break;
+		}
 		_exit(0);
 	}
 	sync_in = -1; /* closed by fds_from */

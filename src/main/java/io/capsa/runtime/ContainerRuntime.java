@@ -263,6 +263,7 @@ public final class ContainerRuntime {
             } catch (RuntimeException e) {
                 stage.abort();
                 if (pid > 0) killAndWait(pid);
+                stage.close();
                 stage.waitFor();
                 throw e;
             } finally {
