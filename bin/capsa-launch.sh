@@ -1,0 +1,75 @@
+# Shared launcher logic for bin/capsa-runtime and bin/capsa (and bin/train-aot.sh).
+# Sourced, not executed. The caller sets CAPSA_BIN to the canonical bin/ directory first.
+#
+# Environment:
+#   CAPSA_JAVA       java executable or JDK home to use (must be JDK 25+)
+#   JAVA_HOME        used if it is a JDK 25+ and CAPSA_JAVA is unset
+#   CAPSA_JAVA_OPTS  extra JVM options (e.g. -Xlog:aot to see why the AOT cache is not used)
+#   CAPSA_NO_AOT=1   do not use target/capsa.aot
+#   CAPSA_CLASSPATH  run these classes instead of target/capsa.jar, without the AOT cache (the tests use it
+#                    to run the code just compiled, target/classes + dependencies, before the jar exists)
+
+CAPSA_HOME=${CAPSA_BIN%/*}
+CAPSA_JAR=$CAPSA_HOME/target/capsa.jar
+CAPSA_AOT=$CAPSA_HOME/target/capsa.aot
+CAPSA_DEFAULT_JDK=/usr/lib/jvm/temurin-25-jdk-amd64
+
+# JVM flags chosen for start-up time (measured, see README "Start-up"; -Xshare:auto is the default, and
+# naming it is refused together with -XX:AOTCache). bin/train-aot.sh trains the AOT
+# cache with exactly these flags: the cache is refused when e.g. --enable-native-access differs.
+# JVM log output goes to stderr, never stdout (stdout carries JSON that engines parse), and the AOT
+# cache's own messages are silenced (a stale or missing cache only costs time).
+CAPSA_JVM_FLAGS=(
+  -XX:+UseSerialGC
+  -XX:TieredStopAtLevel=1
+  -XX:-UsePerfData
+  --enable-native-access=ALL-UNNAMED
+  -Xlog:disable -Xlog:all=warning,aot=off,cds=off:stderr
+)
+
+# capsa_java_ok DIR: true if DIR is a JDK/JRE home whose release file says version 25 or later.
+capsa_java_ok() {
+  local line v
+  [[ -x $1/bin/java && -r $1/release ]] || return 1
+  while IFS= read -r line; do
+    if [[ $line == JAVA_VERSION=* ]]; then
+      v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v%%[.+-]*}
+      [[ $v =~ ^[0-9]+$ ]] && (( v >= 25 )) && return 0
+      return 1
+    fi
+  done < "$1/release"
+  return 1
+}
+
+# Sets CAPSA_JAVA_BIN or prints an error and returns 1.
+capsa_find_java() {
+  if [[ -n ${CAPSA_JAVA-} ]]; then
+    if [[ -d $CAPSA_JAVA && -x $CAPSA_JAVA/bin/java ]]; then CAPSA_JAVA_BIN=$CAPSA_JAVA/bin/java
+    elif [[ -f $CAPSA_JAVA && -x $CAPSA_JAVA ]]; then CAPSA_JAVA_BIN=$CAPSA_JAVA
+    else echo "capsa: CAPSA_JAVA=$CAPSA_JAVA is neither a java executable nor a JDK directory" >&2; return 1
+    fi
+  elif [[ -n ${JAVA_HOME-} ]] && capsa_java_ok "$JAVA_HOME"; then CAPSA_JAVA_BIN=$JAVA_HOME/bin/java
+  elif [[ -x $CAPSA_DEFAULT_JDK/bin/java ]]; then CAPSA_JAVA_BIN=$CAPSA_DEFAULT_JDK/bin/java
+  else
+    echo "capsa: no JDK 25 found: set CAPSA_JAVA (or JAVA_HOME) to a JDK 25+, or install $CAPSA_DEFAULT_JDK" >&2
+    return 1
+  fi
+}
+
+# capsa_launch MAIN_CLASS ARGS...: exec the JVM (never returns on success).
+capsa_launch() {
+  local main=$1; shift
+  capsa_find_java || exit 1
+  local cp=$CAPSA_JAR aot=()
+  if [[ -n ${CAPSA_CLASSPATH-} ]]; then
+    cp=$CAPSA_CLASSPATH
+  elif [[ ! -f $CAPSA_JAR ]]; then
+    echo "capsa: $CAPSA_JAR not found: build it first (mvn -B package, see README)" >&2
+    exit 1
+  # Use the cache only if it exists and is not older than the jar (a stale cache is refused anyway).
+  elif [[ -z ${CAPSA_NO_AOT-} && -f $CAPSA_AOT && ! $CAPSA_JAR -nt $CAPSA_AOT ]]; then
+    aot=(-XX:AOTCache="$CAPSA_AOT")
+  fi
+  # shellcheck disable=SC2086 # CAPSA_JAVA_OPTS is a list of options on purpose
+  exec "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" "${aot[@]}" ${CAPSA_JAVA_OPTS-} -cp "$cp" "$main" "$@"
+}

@@ -1,0 +1,41 @@
+package io.capsa.cli;
+
+import io.capsa.runtime.ContainerRuntime;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * {@code capsa-runtime}: the OCI runtime with runc's command line. {@link #execute} is a function of
+ * (args, env, cwd, stdio) so a resident JVM could serve commands later; {@link #main} binds it to this process.
+ */
+public final class RuntimeMain {
+    private RuntimeMain() {}
+
+    public static void main(String[] args) {
+        int rc = execute(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(rc);
+    }
+
+    /** Runs one command line and returns its exit status. */
+    public static int execute(String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
+        RuntimeCommand root = new RuntimeCommand(env, cwd, out, err);
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> root.fail(ex));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            root.fail(ex.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    /** The runtime's identity for --version. */
+    static final String VERSION = "0.1.0";
+    static final String SPEC_VERSION = ContainerRuntime.OCI_VERSION;
+}
