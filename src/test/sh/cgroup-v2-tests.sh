@@ -17,7 +17,7 @@ root=$PWD
 mode=v2
 if [ "${1:-}" = -g ]; then mode=$2; shift 2; fi
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(io.capsa.cgroup.CgroupIntegrationTest)
+[ ${#classes[@]} -gt 0 ] || classes=(io.capsa.cgroup.CgroupIntegrationTest io.capsa.cgroup.v2.DeviceFilterIntegrationTest)
 
 shared=${CAPSA_SHARED:-}
 if [ -z "$shared" ]; then
