@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -68,6 +69,7 @@ static const char *label = "start";   /* label of the op running now, echoed in 
 static int root_fd = -1;              /* ROOTFS: the container root, for in-root ops */
 static int fifo_fd = -1;              /* OPEN_FIFO: the exec fifo, for WAIT_START */
 static int console_sock = -1;         /* CONSOLE_SOCKET: where CONSOLE sends the pty master */
+static int proxy_sock = -1;           /* CONSOLE_PAIR: the waiting parent's end, receives the master */
 static int listener_fd = -1;          /* SECCOMP with NEW_LISTENER: for SECCOMP_LISTENER */
 static char *state;                   /* payload of the last "OK\n<payload>" reply */
 static size_t state_len;
@@ -484,6 +486,105 @@ static void forward_signal(int sig)
 	errno = e;
 }
 
+/* ------------------------------------------------------------------ pty proxy (run in the foreground) */
+
+static volatile sig_atomic_t winch = 1;
+static void on_winch(int sig) { (void)sig; winch = 1; }
+
+/* Receives one fd sent with SCM_RIGHTS on sock; -1 if none came. */
+static int recv_fd(int sock)
+{
+	char name[64], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { name, sizeof name };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd;
+}
+
+/* Copies what is readable on `from` to `to`; returns 0 at EOF or error (EIO: the pty closed). */
+static int pump(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof buf);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return 0;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return 0;
+		off += w;
+	}
+	return 1;
+}
+
+/* The waiting parent of a foreground run with a terminal and no --console-socket (as runc does):
+ * receives the pty master from the child, puts our terminal in raw mode, and copies both ways until
+ * the container side of the pty closes. Window size changes follow SIGWINCH. */
+static void proxy_console(void)
+{
+	int master = recv_fd(proxy_sock);
+	close(proxy_sock);
+	proxy_sock = -1;
+	if (master < 0)
+		return; /* the child died before it made the pty: just wait for it */
+	struct termios saved;
+	int raw = isatty(0) && tcgetattr(0, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+	}
+	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+	sigaction(SIGWINCH, &sa, NULL);
+	int in_open = 1;
+	for (;;) {
+		if (winch) {
+			winch = 0;
+			struct winsize ws;
+			if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0)
+				ioctl(master, TIOCSWINSZ, &ws);
+		}
+		struct pollfd p[2] = { { master, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+			if (!pump(master, 1))
+				break;
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+			in_open = pump(0, master);
+	}
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
+	close(master);
+}
+
+static void op_console_pair(const struct op *o)
+{
+	(void)o;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		fail("socketpair", errno, "console pair");
+	if (console_sock >= 0)
+		close(console_sock);
+	console_sock = sv[0];
+	proxy_sock = sv[1];
+}
+
 static void op_clone(const struct op *o)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
@@ -504,6 +605,10 @@ static void op_clone(const struct op *o)
 	if (pid < 0)
 		fail("clone", errno, "flags 0x%llx", ULL(flags));
 	if (pid == 0) {
+		if (proxy_sock >= 0) {
+			close(proxy_sock);
+			proxy_sock = -1;
+		}
 		close(gate[1]);
 		char c;
 		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
@@ -525,14 +630,23 @@ static void op_clone(const struct op *o)
 	close(sync_in);
 	close(sync_out);
 	sync_in = sync_out = -1;
-	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
-		for (int fd = 3; fd < 1024; fd++)
+	if (proxy_sock >= 0) {
+		/* Keep only the proxy end, at fd 3. */
+		if (console_sock >= 0)
+			close(console_sock);
+		proxy_sock = move_fd(proxy_sock, 3) < 0 ? -1 : 3;
+	}
+	if (syscall(SYS_close_range, proxy_sock >= 0 ? 4 : 3, ~0U, 0) < 0)
+		for (int fd = proxy_sock >= 0 ? 4 : 3; fd < 1024; fd++)
 			close(fd);
 	child_pid = pid;
 	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaction(forwarded[i], &sa, NULL);
+		if (proxy_sock < 0 || forwarded[i] != SIGWINCH)
+			sigaction(forwarded[i], &sa, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (proxy_sock >= 0)
+		proxy_console();
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
@@ -1162,6 +1276,7 @@ static const struct opdef {
 	[37] = { "SECCOMP_LISTENER", "ss", op_seccomp_listener },
 	[38] = { "OPEN_FIFO", "s", op_open_fifo },
 	[39] = { "CONSOLE_SOCKET", "s", op_console_socket },
+	[40] = { "CONSOLE_PAIR", "", op_console_pair },
 };
 
 /* ------------------------------------------------------------------ plan parser */
