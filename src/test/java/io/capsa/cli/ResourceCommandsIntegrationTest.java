@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +32,13 @@ class ResourceCommandsIntegrationTest {
         throw new AssertionError("no " + v1Name + " for " + b.cgroupsPath());
     }
 
+    /** A bundle for these tests (no ambient capabilities: they do not matter here). */
+    static TestBundle bundle(String... args) {
+        TestBundle b = TestBundle.create().args(args);
+        b.config().withObjectProperty("process").withObjectProperty("capabilities").remove("ambient");
+        return b;
+    }
+
     static String read(Path f) throws Exception {
         return Files.readString(f).strip();
     }
@@ -40,7 +46,7 @@ class ResourceCommandsIntegrationTest {
     @Test
     void pauseResumeUpdateEventsPs() throws Exception {
         try (CapsaRun capsa = new CapsaRun();
-             TestBundle b = TestBundle.create().args("sh", "-c", "while :; do echo $((i=i+1)) > /tmp/n; done")) {
+             TestBundle b = bundle("sh", "-c", "while :; do echo $((i=i+1)) > /tmp/n; done")) {
             b.memoryLimit(256L << 20).pidsLimit(64);
             String id = capsa.newId();
             capsa.run("run", "-d", "--bundle", b.dir().toString(), id).assertOk();
@@ -85,7 +91,6 @@ class ResourceCommandsIntegrationTest {
             // ps: the init pid, as JSON and in ps's table
             JsonNode pids = JSON.readTree(capsa.run("ps", "--format", "json", id).assertOk().stdout());
             assertThat(pids.isArray()).isTrue();
-            assertThat(List.of(pids.findValuesAsText("")).size()).isZero();
             boolean found = false;
             for (JsonNode n : pids) {
                 found |= n.asLong() == pid;
@@ -94,7 +99,7 @@ class ResourceCommandsIntegrationTest {
             String table = capsa.run("ps", id).assertOk().stdout();
             assertThat(table.lines().findFirst().orElseThrow()).contains("PID");
             assertThat(table).contains(" " + pid + " ").contains("while");
-            String custom = capsa.run("ps", id, "--", "-o", "pid,comm").assertOk().stdout();
+            String custom = capsa.run("ps", id, "--", "-eo", "pid,comm").assertOk().stdout();
             assertThat(custom.lines().skip(1)).anyMatch(l -> l.strip().startsWith(pid + " "));
 
             capsa.run("kill", id, "KILL").assertOk();
@@ -105,12 +110,14 @@ class ResourceCommandsIntegrationTest {
     @Test
     void eventsReportsAnOomKill() throws Exception {
         try (CapsaRun capsa = new CapsaRun();
-             TestBundle b = TestBundle.create().args("sh", "-c", "sleep 1; tail /dev/zero; sleep 60")) {
+             TestBundle b = bundle("sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; tail /dev/zero; sleep 60")) {
             b.memoryLimit(32L << 20);
             b.linux().withObjectProperty("resources").withObjectProperty("memory").put("swap", 32L << 20);
             String id = capsa.newId();
             capsa.run("run", "-d", "--bundle", b.dir().toString(), id).assertOk();
             CapsaRun.Started events = capsa.cmd("events", "--interval", "10s", id).start();
+            events.awaitStdout("\"type\":\"stats\"", Duration.ofSeconds(30)); // events is watching
+            Files.writeString(b.rootfs().resolve("tmp/go"), "");                  // now the hog starts
             events.awaitStdout("\"type\":\"oom\"", Duration.ofSeconds(30));
             assertThat(events.stdout()).contains("\"type\":\"stats\"").contains("\"id\":\"" + id + "\"");
             capsa.run("delete", "--force", id).assertOk();
