@@ -51,6 +51,7 @@ public final class Planner {
     private final ProcessSpec proc;
     private final io.capsa.spec.Linux linux;
     private final PlanWriter w = new PlanWriter();
+    private final List<String> warnings = new ArrayList<>();
     private long newFlags;
     private boolean newUserNs, newMountNs, newNetNs, newIpcNs;
 
@@ -227,7 +228,7 @@ public final class Planner {
         int[] fds = new int[3 + req.preserveFds()];
         for (int i = 0; i < fds.length; i++) fds[i] = i;
         return new Plan(w, fds, newUserNs ? idMap(linux.uidMappings(), "linux.uidMappings") : null,
-                newUserNs ? idMap(linux.gidMappings(), "linux.gidMappings") : null, runtimeHooks, spec, rootfs);
+                newUserNs ? idMap(linux.gidMappings(), "linux.gidMappings") : null, runtimeHooks, spec, rootfs, warnings);
     }
 
     /**
@@ -282,7 +283,7 @@ public final class Planner {
         w.op(Op.EXEC, "process.args").list(p.args()).list(env(p));
         int[] fds = new int[3 + x.preserveFds()];
         for (int i = 0; i < fds.length; i++) fds[i] = i;
-        return new Plan(w, fds, null, null, List.of(), spec, null);
+        return new Plan(w, fds, null, null, List.of(), spec, null, warnings);
     }
 
     /** The process part shared by create and exec: everything from oom score to the final checks before exec. */
@@ -316,11 +317,21 @@ public final class Planner {
         w.op(Op.USER, f + ".user").num(uid).num(gid).num(umask).nums(g);
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
         w.op(Op.CHDIR, f + ".cwd " + cwd).str(cwd);
+        long permitted = capMask(caps == null ? null : caps.permitted(), f + ".capabilities.permitted");
+        long inheritable = capMask(caps == null ? null : caps.inheritable(), f + ".capabilities.inheritable");
+        long ambient = capMask(caps == null ? null : caps.ambient(), f + ".capabilities.ambient");
+        long raisable = ambient & permitted & inheritable;
+        if (raisable != ambient) {
+            // The kernel raises an ambient capability only if it is permitted and inheritable: runc warns
+            // and goes on without it, and so do we.
+            for (int c = 0; c < 64; c++)
+                if ((ambient & ~raisable & (1L << c)) != 0)
+                    warnings.add(f + ".capabilities.ambient: can't raise ambient capability " + (c < Capability.NAMES.size() ? Capability.NAMES.get(c) : "CAP_" + c)
+                            + ": it is not in both the permitted and the inheritable set");
+        }
         w.op(Op.CAPS, f + ".capabilities")
                 .num(capMask(caps == null ? null : caps.effective(), f + ".capabilities.effective"))
-                .num(capMask(caps == null ? null : caps.permitted(), f + ".capabilities.permitted"))
-                .num(capMask(caps == null ? null : caps.inheritable(), f + ".capabilities.inheritable"))
-                .num(capMask(caps == null ? null : caps.ambient(), f + ".capabilities.ambient"));
+                .num(permitted).num(inheritable).num(raisable);
         if (Boolean.TRUE.equals(p.noNewPrivileges())) w.op(Op.NO_NEW_PRIVS, f + ".noNewPrivileges");
         if (p.args() == null || p.args().isEmpty()) throw new PlanException(f + ".args: must not be empty");
         w.op(Op.FIND_EXEC, f + ".args[0] " + p.args().getFirst()).str(p.args().getFirst()).str(pathOf(env(p)));
