@@ -1,0 +1,48 @@
+#!/bin/bash
+# Creates target/capsa.aot, the JDK AOT cache (JEP 483/514) that bin/capsa-runtime and bin/capsa use.
+# Called by Maven in the package phase (after the jar is shaded); skipped with -DskipAot=true.
+# Never fails the build: if anything goes wrong it prints a warning and leaves no cache (the launcher then
+# simply starts without one).
+#
+# The training run (src/aot/io/capsa/aot/AotTraining.java, compiled here into target/aot/training.jar, not
+# shipped) runs real command lines in one JVM without root and without side effects. It is run with the
+# launcher's own JVM flags and with target/capsa.jar first on the class path, as the cache requires.
+set -u
+CAPSA_BIN=$(readlink -f -- "${BASH_SOURCE[0]}") && CAPSA_BIN=${CAPSA_BIN%/*} || exit 0
+. "$CAPSA_BIN/capsa-launch.sh"
+
+warn() { echo "train-aot: WARNING: $*; no AOT cache (start-up will be slower)" >&2; rm -f "$CAPSA_AOT" "$CAPSA_AOT.new"; exit 0; }
+
+capsa_find_java 2>/dev/null || warn "no JDK 25 found"
+javac=${CAPSA_JAVA_BIN%/java}/javac
+jar=${CAPSA_JAVA_BIN%/java}/jar
+[[ -x $javac && -x $jar ]] || warn "$CAPSA_JAVA_BIN has no javac/jar next to it"
+[[ -f $CAPSA_JAR ]] || warn "$CAPSA_JAR missing"
+
+out=$CAPSA_HOME/target/aot
+rm -rf "$out" "$CAPSA_AOT" "$CAPSA_AOT.new"
+mkdir -p "$out/classes" "$out/work" || warn "cannot create $out"
+
+"$javac" -nowarn -d "$out/classes" -cp "$CAPSA_JAR" $(find "$CAPSA_HOME/src/aot" -name '*.java') >"$out/javac.log" 2>&1 \
+  || { cat "$out/javac.log" >&2; warn "the training driver does not compile against capsa.jar"; }
+"$jar" --create --file "$out/training.jar" -C "$out/classes" . || warn "jar failed"
+
+echo "train-aot: training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})"
+start=$EPOCHREALTIME
+# -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits.
+"$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$CAPSA_AOT.new" \
+    -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$out/work" 2>"$out/training.log"
+rc=$?
+grep '^  aot training' "$out/training.log" | sed 's/^  aot training: /train-aot:   /'
+if (( rc != 0 )) || [[ ! -s $CAPSA_AOT.new ]]; then
+  grep -v '^  aot training' "$out/training.log" | tail -20 >&2
+  warn "training run failed (exit $rc; log in $out/training.log)"
+fi
+mv -f "$CAPSA_AOT.new" "$CAPSA_AOT" || warn "cannot move the cache in place"
+# A training run must not leave anything on the host: remove a cgroup if a future create path made one.
+for d in /sys/fs/cgroup/capsa-aot-training /sys/fs/cgroup/*/capsa-aot-training; do
+  [[ -d $d ]] && { rmdir "$d"/* "$d" 2>/dev/null; echo "train-aot: removed stray cgroup $d" >&2; }
+done
+rm -rf "$out/work"
+secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+echo "train-aot: $CAPSA_AOT ($(( $(stat -c %s "$CAPSA_AOT") / 1048576 )) MiB) in $secs s"
