@@ -279,7 +279,7 @@ final class RuntimeCommands {
             Path dir = bundle == null ? root.cwd : root.resolve(bundle);
             Path config = dir.resolve("config.json");
             try {
-                Files.writeString(config, Json.toIndentedJson(rootless ? DefaultSpec.rootless() : DefaultSpec.create()) + "\n",
+                Files.writeString(config, DefaultSpec.toJson(rootless ? DefaultSpec.rootless() : DefaultSpec.create()),
                         java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException e) {
                 throw new IllegalStateException("File " + config + " exists. Remove it first");
@@ -296,7 +296,7 @@ final class RuntimeCommands {
 
         @Override
         public Integer call() {
-            root.out.println(Json.toIndentedJson(Features.current(RuntimeMain.VERSION)));
+            root.out.println(Features.current(RuntimeMain.VERSION).toJson());
             return 0;
         }
     }

@@ -672,8 +672,8 @@ public final class SpecValidator {
             Object db = Files.getAttribute(Path.of(net.path()), "unix:dev");
             return a.equals(b) && da.equals(db);
         } catch (IOException | UnsupportedOperationException e) {
-            throw err(key("linux.namespaces", "network") + ".path", "cannot stat " + net.path() + ": "
-                    + e.getMessage());
+            int i = spec.linux().namespaces().indexOf(net);
+            throw err("linux.namespaces[" + i + "].path", "cannot stat " + net.path() + ": " + e.getMessage());
         }
     }
 
