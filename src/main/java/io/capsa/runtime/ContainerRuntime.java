@@ -2,6 +2,7 @@ package io.capsa.runtime;
 
 import io.capsa.cgroup.Cgroup;
 import io.capsa.plan.CgroupView;
+import io.capsa.plan.DeviceRules;
 import io.capsa.plan.Plan;
 import io.capsa.plan.Planner;
 import io.capsa.spec.Hook;
@@ -101,7 +102,8 @@ public final class ContainerRuntime {
                         if (plan.uidMap() != null) writeProc(pid, "uid_map", plan.uidMap(), "linux.uidMappings");
                         if (plan.gidMap() != null) writeProc(pid, "gid_map", plan.gidMap(), "linux.gidMappings");
                         cgroup.join(pid);
-                        if (spec.linux() != null && spec.linux().resources() != null) cgroup.apply(spec.linux().resources());
+                        if (spec.linux() != null && spec.linux().resources() != null)
+                            cgroup.apply(DeviceRules.complete(spec.linux().resources(), spec.linux().devices()));
                         stage.ok(stateJson(st, "creating"));
                     }
                     case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_HOOKS) -> {
