@@ -33,7 +33,8 @@ start=$EPOCHREALTIME
 "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$CAPSA_AOT.new" \
     -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$out/work" 2>"$out/training.log"
 rc=$?
-grep '^  aot training' "$out/training.log" | sed 's/^  aot training: /train-aot:   /'
+echo "train-aot: $(grep -c '^  aot training: exit 0' "$out/training.log") commands exited 0, $(grep -c '^  aot training: exit [1-9]' "$out/training.log") failed as intended (log: $out/training.log)"
+grep '^  aot training: .*threw' "$out/training.log" | sed 's/^  aot training: /train-aot: unexpected: /' >&2
 if (( rc != 0 )) || [[ ! -s $CAPSA_AOT.new ]]; then
   grep -v '^  aot training' "$out/training.log" | tail -20 >&2
   warn "training run failed (exit $rc; log in $out/training.log)"
