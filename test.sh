@@ -25,10 +25,11 @@ JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 (( EUID == 0 )) || echo "test.sh: WARNING: not root: the integration tests need root and will fail" >&2
 
 start=$SECONDS
+marker=$(mktemp /tmp/capsa-test-run.XXXXXX)
 rc=0
 mvn -B package "$@" || rc=$?
 
-# Summary from the surefire reports of this run.
+# Summary from the surefire reports written by this run.
 awk '
   /<testsuite / {
     for (i = 1; i <= NF; i++) if (match($i, /^(tests|failures|errors|skipped)="[0-9]+"/)) {
@@ -42,6 +43,7 @@ awk '
   END {
     printf "\n== tests: %d suites, %d tests, %d failures, %d errors, %d skipped\n", suites, total["tests"], total["failures"], total["errors"], total["skipped"]
     for (i = 1; i <= nbad; i++) print "   FAILED: " bad[i]
-  }' target/surefire-reports/TEST-*.xml 2>/dev/null || echo "== tests: no surefire reports (build failed before the tests?)"
+  }' $(find target/surefire-reports -name 'TEST-*.xml' -newer "$marker" 2>/dev/null | sort) /dev/null
+rm -f "$marker"
 echo "== build $([[ $rc == 0 ]] && echo OK || echo "FAILED (mvn exit $rc)") in $((SECONDS - start)) s"
 exit $rc
