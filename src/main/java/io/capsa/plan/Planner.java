@@ -426,13 +426,10 @@ public final class Planner {
                 ext |= Op.MNT_BIND_REMOUNT;
             }
         }
-        if (o.hasRecursiveAttr()) {
-            if (o.attrSet() != MountOptions.MOUNT_ATTR_RDONLY || o.attrClr() != 0)
-                throw new PlanException("mounts[" + i + "].options: only the recursive attribute rro is supported yet");
-            ext |= Op.MNT_RRO;
-        }
+        if (o.hasRecursiveAttr()) ext |= Op.MNT_RRO;
         if (o.idmap() != null) throw new PlanException("mounts[" + i + "].options: idmapped mounts are not supported yet");
-        w.op(Op.MOUNT, label).str(source).str(dest).str(type).num(flags).str(o.data()).num(ext).nums(longs(o.propagation()));
+        w.op(Op.MOUNT, label).str(source).str(dest).str(type).num(flags).str(o.data()).num(ext).nums(longs(o.propagation()))
+                .num(o.attrSet()).num(o.attrClr());
     }
 
     private void cgroupMount(Mount m, MountOptions.Parsed o, String label, String dest, List<String> remountAfterPivot) {
@@ -442,21 +439,21 @@ public final class Planner {
         if (cg == null) throw new PlanException(label + ": cgroup mount requested but the host has no cgroup hierarchy");
         if (cg.unified()) {
             if ((newFlags & CLONE_NEWCGROUP) != 0) {
-                w.op(Op.MOUNT, label).str("cgroup").str(dest).str("cgroup2").num(flags).str("").num(Op.MNT_MKDIR).nums(longs(o.propagation()));
+                w.op(Op.MOUNT, label).str("cgroup").str(dest).str("cgroup2").num(flags).str("").num(Op.MNT_MKDIR).nums(longs(o.propagation())).num(0).num(0);
             } else {
                 Path dir = cg.dirs().get("");
                 w.op(Op.MOUNT, label).str(dir.toString()).str(dest).str("").num((flags | MS_BIND | MS_REC))
-                        .str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums(longs(o.propagation()));
+                        .str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums(longs(o.propagation())).num(0).num(0);
             }
             return;
         }
         // cgroup v1: a tmpfs holding one bind mount of the container's own directory per hierarchy.
         w.op(Op.MOUNT, label + " (tmpfs)").str("tmpfs").str(dest).str("tmpfs").num((flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC)
-                .str("mode=755").num(Op.MNT_MKDIR).nums(longs(o.propagation()));
+                .str("mode=755").num(Op.MNT_MKDIR).nums(longs(o.propagation())).num(0).num(0);
         for (Map.Entry<String, Path> e : cg.dirs().entrySet()) {
             String sub = dest + "/" + e.getKey();
             w.op(Op.MOUNT, label + " " + e.getKey()).str(e.getValue().toString()).str(sub).str("")
-                    .num(flags | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC).str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums();
+                    .num(flags | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC).str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums().num(0).num(0);
         }
         if (ro) remountAfterPivot.add(dest);
     }
