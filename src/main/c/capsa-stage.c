@@ -70,6 +70,7 @@ static int root_fd = -1;              /* ROOTFS: the container root, for in-root
 static int fifo_fd = -1;              /* OPEN_FIFO: the exec fifo, for WAIT_START */
 static int console_sock = -1;         /* CONSOLE_SOCKET: where CONSOLE sends the pty master */
 static int proxy_sock = -1;           /* CONSOLE_PAIR: the waiting parent's end, receives the master */
+static int hold_fd = -1;              /* CLONE_DETACH child: the parent exits when this closes (WAIT_START, exec, exit) */
 static int listener_fd = -1;          /* SECCOMP with NEW_LISTENER: for SECCOMP_LISTENER */
 static char *state;                   /* payload of the last "OK\n<payload>" reply */
 static size_t state_len;
@@ -601,6 +602,12 @@ static void op_clone(const struct op *o)
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) < 0)
 		fail("pipe2", errno, "clone gate");
+	/* CLONE_DETACH: the parent stays until the child closes its end of this pipe (at WAIT_START, exec or
+	 * exit). J's Process closes J's ends of the sync pipes as soon as the first stage process exits (the
+	 * JDK's process reaper does): exiting right after "PID n" made the child's next message fail (EPIPE). */
+	int hold[2] = { -1, -1 };
+	if (mode == CLONE_DETACH && pipe2(hold, O_CLOEXEC) < 0)
+		fail("pipe2", errno, "clone hold");
 	pid_t pid = clone_fork(flags);
 	if (pid < 0)
 		fail("clone", errno, "flags 0x%llx", ULL(flags));
@@ -610,6 +617,10 @@ static void op_clone(const struct op *o)
 			proxy_sock = -1;
 		}
 		close(gate[1]);
+		if (hold[0] >= 0) {
+			close(hold[0]);
+			hold_fd = hold[1];
+		}
 		char c;
 		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 			;
@@ -624,8 +635,19 @@ static void op_clone(const struct op *o)
 		fail("write", e, "PID %d", pid);
 	}
 	close(gate[1]);
-	if (mode == CLONE_DETACH)
+	if (mode == CLONE_DETACH) {
+		/* Hold nothing but the hold pipe's read end; exit at EOF on it. */
+		int keep = move_fd(hold[0], 0) < 0 ? -1 : 0;
+		if (syscall(SYS_close_range, keep + 1, ~0U, 0) < 0)
+			for (int fd = keep + 1; fd < 1024; fd++)
+				close(fd);
+		for (char c; keep == 0;) {
+			ssize_t n = read(0, &c, 1);
+			if (n == 0 || (n < 0 && errno != EINTR))
+				break;
+		}
 		_exit(0);
+	}
 	/* CLONE_WAIT: hold nothing (J must see EOF when the child execs), forward, wait. */
 	close(sync_in);
 	close(sync_out);
@@ -1136,6 +1158,10 @@ static void op_wait_start(const struct op *o)
 	(void)o;
 	if (fifo_fd < 0)
 		fail("wait_start", EBADF, "no OPEN_FIFO before WAIT_START");
+	if (hold_fd >= 0) { /* J has what it needs: the detached parent may exit */
+		close(hold_fd);
+		hold_fd = -1;
+	}
 	char c;
 	ssize_t n;
 	do
