@@ -316,11 +316,15 @@ public final class Planner {
         w.op(Op.USER, f + ".user").num(uid).num(gid).num(umask).nums(g);
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
         w.op(Op.CHDIR, f + ".cwd " + cwd).str(cwd);
+        long inheritable = capMask(caps == null ? null : caps.inheritable(), f + ".capabilities.inheritable");
+        // The kernel refuses an ambient capability that is not also inheritable (EPERM). runc ignores those (runc's
+        // own default spec lists ambient capabilities without inheritable ones), so do we.
+        long ambient = capMask(caps == null ? null : caps.ambient(), f + ".capabilities.ambient") & inheritable;
         w.op(Op.CAPS, f + ".capabilities")
                 .num(capMask(caps == null ? null : caps.effective(), f + ".capabilities.effective"))
                 .num(capMask(caps == null ? null : caps.permitted(), f + ".capabilities.permitted"))
-                .num(capMask(caps == null ? null : caps.inheritable(), f + ".capabilities.inheritable"))
-                .num(capMask(caps == null ? null : caps.ambient(), f + ".capabilities.ambient"));
+                .num(inheritable)
+                .num(ambient);
         if (Boolean.TRUE.equals(p.noNewPrivileges())) w.op(Op.NO_NEW_PRIVS, f + ".noNewPrivileges");
         if (p.args() == null || p.args().isEmpty()) throw new PlanException(f + ".args: must not be empty");
         w.op(Op.FIND_EXEC, f + ".args[0] " + p.args().getFirst()).str(p.args().getFirst()).str(pathOf(env(p)));
