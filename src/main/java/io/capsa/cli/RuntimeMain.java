@@ -27,6 +27,8 @@ public final class RuntimeMain {
         CommandLine cl = new CommandLine(root);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
+        // as runc (urfave/cli): after the container id everything is the command, "exec ID sh -c X" included
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> root.fail(ex));
         cl.setParameterExceptionHandler((ex, a) -> {
             root.fail(ex.getMessage());
