@@ -31,7 +31,12 @@ abstract class ContainerTestSupport {
 
     @BeforeEach
     void openRuntime() {
-        capsa = new CapsaRun();
+        capsa = newRuntime();
+    }
+
+    /** The runtime the tests of a class run (default: bin/capsa-runtime, or -Dcapsa.test.runtime). */
+    protected CapsaRun newRuntime() {
+        return new CapsaRun();
     }
 
     @AfterEach
