@@ -451,8 +451,11 @@ public final class Planner {
         w.op(Op.MOUNT, label + " (tmpfs)").str("tmpfs").str(dest).str("tmpfs").num((flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC)
                 .str("mode=755").num(Op.MNT_MKDIR).nums(longs(o.propagation())).num(0).num(0);
         for (Map.Entry<String, Path> e : cg.dirs().entrySet()) {
-            String sub = dest + "/" + e.getKey();
-            w.op(Op.MOUNT, label + " " + e.getKey()).str(e.getValue().toString()).str(sub).str("")
+            // the directory a host has for the hierarchy: "name=systemd" at systemd, a hybrid host's cgroup2 ("") at
+            // unified (as "" it was mounted over the whole tmpfs, hiding every v1 hierarchy)
+            String name = e.getKey().isEmpty() ? "unified" : e.getKey().startsWith("name=") ? e.getKey().substring(5) : e.getKey();
+            String sub = dest + "/" + name;
+            w.op(Op.MOUNT, label + " " + name).str(e.getValue().toString()).str(sub).str("")
                     .num(flags | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC).str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums().num(0).num(0);
         }
         if (ro) remountAfterPivot.add(dest);
