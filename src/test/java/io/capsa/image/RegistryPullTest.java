@@ -450,6 +450,33 @@ class RegistryPullTest {
     }
 
     @Test
+    void bearerTokenRegistry() throws Exception {
+        try (TokenServer tokens = new TokenServer(tmp.resolve("tokens"), "bob", "pw");
+             TestRegistry reg = TestRegistry.start(tmp.resolve("token-registry"), "bob", "pw", tokens)) {
+            reg.push(layout, "multiarch", "public/img:1", true);
+            reg.push(layout, "multiarch", "private/img:1", true);
+            // anonymous: a token with pull access to public/ only (what Docker Hub gives)
+            Image pub = images.pull(reg.host() + "/public/img:1", opts());
+            assertThat(Files.readString(store.layerDir(pub.diffIds().get(0)).resolve("arch"))).isEqualTo("amd64");
+            assertThat(tokens.requests).contains("anonymous repository:public/img:pull");
+            assertThatThrownBy(() -> images.pull(reg.host() + "/private/img:1", opts()))
+                    .hasMessageContaining("unauthorized");
+            // with credentials the token server checks
+            CredentialStore creds = new CredentialStore(tmp.resolve("auth2.json"), List.of());
+            creds.store(reg.host(), new Credentials("bob", "pw"));
+            RegistryClient client = new RegistryClient(new RegistryClient.Options(creds, Set.of(), Duration.ofSeconds(10), 1));
+            Image priv = new Images(store, client).pull(reg.host() + "/private/img:1", opts());
+            assertThat(priv.id()).isEqualTo(pub.id());
+            assertThat(tokens.requests).contains("bob repository:private/img:pull");
+            creds.store(reg.host(), new Credentials("bob", "nope"));
+            RegistryClient wrong = new RegistryClient(new RegistryClient.Options(creds, Set.of(), Duration.ofSeconds(10), 1));
+            assertThatThrownBy(() -> wrong.manifest(Reference.parse(reg.host() + "/private/img:1")))
+                    .hasMessageContaining("refused the credentials of bob");
+            client.login(reg.host(), new Credentials("bob", "pw"));
+        }
+    }
+
+    @Test
     void progressOnANonTerminal() throws Exception {
         var bytes = new java.io.ByteArrayOutputStream();
         var out = new java.io.PrintStream(bytes, true);

@@ -50,6 +50,14 @@ public final class TestRegistry implements AutoCloseable {
 
     /** Starts a registry storing under dir; with a user, it requires Basic auth (htpasswd, bcrypt). */
     public static TestRegistry start(Path dir, String user, String password) throws Exception {
+        return start(dir, user, password, null);
+    }
+
+    /**
+     * Starts a registry; with a token server, it requires Bearer tokens from it (the Docker Hub flow) and
+     * the user and password are what skopeo gives the token server.
+     */
+    public static TestRegistry start(Path dir, String user, String password, TokenServer tokens) throws Exception {
         assumeTools();
         Files.createDirectories(dir);
         int port = freePort();
@@ -59,7 +67,12 @@ public final class TestRegistry implements AutoCloseable {
                 .append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n')
                 .append("  delete:\n    enabled: true\n")
                 .append("http:\n  addr: 127.0.0.1:").append(port).append('\n');
-        if (user != null) {
+        if (tokens != null) {
+            cfg.append("auth:\n  token:\n    realm: ").append(tokens.realm()).append('\n')
+                    .append("    service: ").append(TokenServer.SERVICE).append('\n')
+                    .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
+                    .append("    rootcertbundle: ").append(tokens.certificate()).append('\n');
+        } else if (user != null) {
             Path htpasswd = dir.resolve("htpasswd");
             Process h = new ProcessBuilder("htpasswd", "-Bbn", user, password).redirectErrorStream(false).start();
             byte[] line = h.getInputStream().readAllBytes();
