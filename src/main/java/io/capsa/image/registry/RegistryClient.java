@@ -176,10 +176,14 @@ public final class RegistryClient {
         IOException last = null;
         for (int attempt = 0; attempt <= options.retries(); attempt++) {
             try {
-                if (fetchInto(ref, d, want, partial, progress, what)) {
-                    verify(partial, d, want, what);
-                    return;
+                MessageDigest md = want.newDigest();
+                fetchInto(ref, d, want, partial, progress, what, md);
+                Digest got = want.withValue(md.digest());
+                if (!got.equals(want)) {
+                    Files.deleteIfExists(partial);
+                    throw new ImageException(what + ": digest mismatch: the content has digest " + got);
                 }
+                return;
             } catch (IOException e) {
                 last = e;
                 if (Thread.currentThread().isInterrupted()) break;
@@ -194,16 +198,22 @@ public final class RegistryClient {
         throw new ImageException(what + ": download failed: " + describe(last, ref.registry()), last);
     }
 
-    /** One attempt; true when the partial file is complete. IOException: retry (the partial file is kept). */
-    private boolean fetchInto(Reference ref, Descriptor d, Digest want, Path partial, LongConsumer progress,
-                              String what) throws IOException {
+    /**
+     * One attempt: the partial file ends up holding the whole blob (its size checked), all of it passed
+     * through md. IOException: retry (the partial file is kept).
+     */
+    private void fetchInto(Reference ref, Descriptor d, Digest want, Path partial, LongConsumer progress,
+                           String what, MessageDigest md) throws IOException {
         long have = Files.exists(partial) ? Files.size(partial) : 0;
         if (have > d.size()) {
             Files.delete(partial);
             have = 0;
         }
         progress.accept(have);
-        if (have == d.size() && have > 0) return true;
+        if (have == d.size() && have > 0) {
+            hashFile(partial, md);
+            return;
+        }
         Map<String, String> headers = have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of();
         HttpResponse<InputStream> r = send(ref.registry(), scope(ref), "GET",
                 "/v2/" + ref.repository() + "/blobs/" + want, headers, what);
@@ -216,7 +226,11 @@ public final class RegistryClient {
         if (code == 404) throw new ImageException(what + " not found" + errorDetail(readLimited(r, 65536, what), true));
         if (code != 200 && code != 206) throw httpError(code, readLimited(r, 65536, what), what);
         boolean append = code == 206 && have > 0;
-        if (!append) have = 0;
+        if (append) {
+            hashFile(partial, md);
+        } else {
+            have = 0;
+        }
         try (InputStream in = r.body();
              FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -224,48 +238,32 @@ public final class RegistryClient {
             long lastReport = 0;
             int n;
             while ((n = in.read(buf)) > 0) {
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) ch.write(bb);
-                have += n;
-                if (have > d.size()) {
+                if (have + n > d.size()) {
                     ch.close();
                     Files.deleteIfExists(partial);
                     throw new ImageException(what + ": the registry sent more than the " + d.size()
                             + " bytes its descriptor says");
                 }
+                md.update(buf, 0, n);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) ch.write(bb);
+                have += n;
                 long now = System.nanoTime();
                 if (now - lastReport > 50_000_000L) {
                     progress.accept(have);
                     lastReport = now;
                 }
             }
-            ch.force(true);
         }
         progress.accept(have);
         if (have < d.size()) throw new IOException("connection closed after " + have + " of " + d.size() + " bytes");
-        return true;
     }
 
-    private static void verify(Path partial, Descriptor d, Digest want, String what) {
-        try {
-            long size = Files.size(partial);
-            if (size != d.size()) {
-                Files.deleteIfExists(partial);
-                throw new ImageException(what + ": size mismatch: got " + size + " bytes, expected " + d.size());
-            }
-            MessageDigest md = want.newDigest();
-            try (InputStream in = Files.newInputStream(partial)) {
-                byte[] buf = new byte[1 << 17];
-                int n;
-                while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            }
-            Digest got = want.withValue(md.digest());
-            if (!got.equals(want)) {
-                Files.deleteIfExists(partial);
-                throw new ImageException(what + ": digest mismatch: the content has digest " + got);
-            }
-        } catch (IOException e) {
-            throw new ImageException(what + ": cannot verify " + partial + ": " + e.getMessage(), e);
+    private static void hashFile(Path f, MessageDigest md) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 17];
+            int n;
+            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
         }
     }
 

@@ -146,6 +146,10 @@ public final class LayerUnpacker {
                 try {
                     e = tar.getNextEntry();
                 } catch (IOException | IllegalArgumentException ex) {
+                    // Some writers (umoci) end a layer right after the last file's data, without its padding
+                    // or the end-of-archive blocks; Go's reader (Docker, containerd) takes that as the end, and
+                    // so do we when nothing follows (the digests are what vouch for completeness).
+                    if (entries > 0 && ex instanceof IOException && hashed.read() < 0) break;
                     throw new ImageException("layer " + layer + ": invalid tar after entry \""
                             + (entryName == null ? "(start)" : entryName) + "\": " + ex.getMessage(), ex);
                 }

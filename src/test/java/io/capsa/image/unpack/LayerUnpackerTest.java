@@ -221,6 +221,20 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void layersWithoutEndOfArchiveBlocksAreAccepted() throws Exception {
+        // umoci ends a layer right after the last file's data: no padding, no end-of-archive blocks
+        byte[] tar = new TarBuilder().file("a", "aaa", 0644).file("last", "x".repeat(1000), 0644).tar();
+        int end = 512 + 512 + 512 + 1000; // two headers, a's data block, last's data without padding
+        byte[] cut = java.util.Arrays.copyOf(tar, end);
+        LayerUnpacker.Result r = unpack(TarBuilder.gzip(cut), Mode.OVERLAY);
+        assertThat(r.diffId()).isEqualTo(Digest.sha256(cut));
+        assertThat(Files.readString(dest.resolve("last"))).hasSize(1000);
+        // but a file cut short is an error
+        byte[] shorter = java.util.Arrays.copyOf(tar, end - 10);
+        assertThatThrownBy(() -> unpack(shorter, Mode.OVERLAY)).hasMessageContaining("entry \"last\"");
+    }
+
+    @Test
     void badWhiteoutNamesAndTruncatedLayers() {
         refused(b -> b.file("a/.wh..", "", 0644), "a/.wh..", "whiteout");
         byte[] tar = TarBuilder.gzip(new TarBuilder().file("big", "y".repeat(100_000), 0644).tar());
