@@ -350,21 +350,31 @@ class RegistryPullTest {
     }
 
     @Test
-    void concurrentPullsOfOneImage() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+    void concurrentPullsOfOneImageFromThreadsAndAnotherProcess() throws Exception {
+        // another JVM pulling into the same store at the same time (file locks between processes)
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process other = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), ImageMain.class.getName(), "--root", store.root().toString(),
+                "-q", "pull", ref("test/multi:v1")).redirectErrorStream(true).start();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Future<Image>> fs = new ArrayList<>();
-            for (int i = 0; i < 4; i++) fs.add(pool.submit(() -> images.pull(ref("test/multi:v1"), Images.PullOptions.defaults())));
+            for (int i = 0; i < 3; i++) fs.add(pool.submit(() -> images.pull(ref("test/multi:v1"), Images.PullOptions.defaults())));
             Set<Digest> ids = new java.util.HashSet<>();
             for (Future<Image> f : fs) ids.add(f.get().id());
             assertThat(ids).hasSize(1);
         } finally {
             pool.shutdownNow();
         }
-        // and from a second process at the same time as this one
+        String out = new String(other.getInputStream().readAllBytes());
+        assertThat(other.waitFor()).as(out).isZero();
+        assertThat(out.strip()).isEqualTo(ref("test/multi:v1"));
         assertThat(store.images()).hasSize(1);
         try (Stream<Path> s = Files.list(store.root().resolve("layers/sha256"))) {
             assertThat(s).hasSize(3);
+        }
+        try (Stream<Path> s = Files.list(store.tmpDir())) {
+            assertThat(s).isEmpty();
         }
     }
 
