@@ -47,8 +47,17 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         }
     }
 
-    /** A fresh MessageDigest for this digest's algorithm. */
+    /**
+     * A fresh SHA-256 MessageDigest for bulk data (layers, blobs): OpenSSL's when it is there (fast also on a
+     * C1-only JVM), else the JDK's.
+     */
+    public static MessageDigest newBulkSha256() {
+        return io.capsa.sys.NativeSha256.create();
+    }
+
+    /** A fresh MessageDigest for this digest's algorithm (libcrypto's SHA-256 for bulk data when it can). */
     public MessageDigest newDigest() {
+        if (algorithm.equals("sha256")) return newBulkSha256();
         try {
             return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
         } catch (NoSuchAlgorithmException e) {

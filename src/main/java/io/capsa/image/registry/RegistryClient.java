@@ -60,17 +60,30 @@ public final class RegistryClient {
     public record Fetched(byte[] body, String mediaType, Digest digest) {}
 
     private final Options options;
-    private final HttpClient http;
+    private volatile HttpClient http; // created on first use: it loads TLS and crypto classes
     private final Map<String, String> schemes = new ConcurrentHashMap<>();
     private final Map<String, String> authHeaders = new ConcurrentHashMap<>();
 
     public RegistryClient(Options options) {
         this.options = options;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(options.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                h = http;
+                if (h == null) {
+                    h = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(options.timeout())
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .build();
+                    http = h;
+                }
+            }
+        }
+        return h;
     }
 
     /** Registries on the loopback: plain HTTP without being configured (as Docker does). */
@@ -347,7 +360,7 @@ public final class RegistryClient {
         if (creds != null) b.header("Authorization", creds.basicHeader());
         HttpResponse<byte[]> r;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            r = http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new ImageException(what + ": cannot get a token from " + realm + ": " + describe(e, uri.getHost()), e);
         } catch (InterruptedException e) {
@@ -387,7 +400,8 @@ public final class RegistryClient {
                                                String auth, String what) {
         String scheme = schemes.get(registry);
         boolean probing = scheme == null;
-        if (probing) scheme = "https";
+        // loopback registries nearly always serve plain HTTP: try that first (no TLS handshake to fail)
+        if (probing) scheme = isLoopback(registry) ? "http" : "https";
         URI uri = URI.create(scheme + "://" + endpoint(registry) + path);
         String apiHost = uri.getHost();
         for (int hop = 0; hop < 10; hop++) {
@@ -397,16 +411,29 @@ public final class RegistryClient {
             if (auth != null && uri.getHost().equals(apiHost)) b.header("Authorization", auth);
             HttpResponse<InputStream> r;
             try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                r = http().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                if (probing && insecure(registry) && isTls(e)) {
+                if (probing && scheme.equals("https") && insecure(registry) && isTls(e)) {
                     schemes.put(registry, "http");
+                    return exchange(registry, method, path, headers, auth, what);
+                }
+                if (probing && scheme.equals("http") && !(e instanceof ConnectException)) {
+                    schemes.put(registry, "https"); // a TLS-only server hung up on plain HTTP
                     return exchange(registry, method, path, headers, auth, what);
                 }
                 throw new ImageException(what + ": " + describe(e, registry), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ImageException(what + ": interrupted");
+            }
+            if (probing && scheme.equals("http") && r.statusCode() == 400) {
+                // Go's TLS servers answer plain HTTP with 400 "Client sent an HTTP request to an HTTPS server"
+                byte[] body400 = readLimited(r, 4096, what);
+                if (new String(body400, StandardCharsets.UTF_8).contains("HTTPS")) {
+                    schemes.put(registry, "https");
+                    return exchange(registry, method, path, headers, auth, what);
+                }
+                throw new ImageException(what + ": unexpected response (HTTP 400)" + errorDetail(body400, false));
             }
             if (probing) {
                 schemes.put(registry, scheme);

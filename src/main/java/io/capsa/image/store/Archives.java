@@ -277,7 +277,7 @@ public final class Archives {
     }
 
     private static Digest fileDigest(Path f) throws IOException {
-        MessageDigest md = Digest.newSha256();
+        MessageDigest md = Digest.newBulkSha256();
         try (InputStream in = Files.newInputStream(f)) {
             byte[] buf = new byte[1 << 17];
             int n;

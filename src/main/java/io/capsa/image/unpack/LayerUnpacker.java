@@ -117,7 +117,7 @@ public final class LayerUnpacker {
     }
 
     private Result run(InputStream raw) {
-        MessageDigest sha = Digest.newSha256();
+        MessageDigest sha = Digest.newBulkSha256();
         long[] count = new long[1];
         int entries = 0;
         try {
