@@ -73,6 +73,7 @@ public final class TestRegistry implements AutoCloseable {
                     .append("    issuer: ").append(TokenServer.ISSUER).append('\n')
                     .append("    rootcertbundle: ").append(tokens.certificate()).append('\n');
         } else if (user != null) {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is not installed (apache2-utils)");
             Path htpasswd = dir.resolve("htpasswd");
             Process h = new ProcessBuilder("htpasswd", "-Bbn", user, password).redirectErrorStream(false).start();
             byte[] line = h.getInputStream().readAllBytes();
