@@ -86,7 +86,7 @@ public final class ContainerRuntime {
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv()));
         debug.accept("planned " + plan.ops().labels().size() + " ops");
-        plan.warnings().forEach(warn);
+        plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
 
         ContainerState st = new ContainerState(id, "creating", b.toString(), plan.rootfs().toString(), null, null,
                 Instant.now().toString(), "", cgroup.describe(), spec.annotations(), Json.toJson(spec));
@@ -240,7 +240,7 @@ public final class ContainerRuntime {
             for (var ns : spec.linux().namespaces()) ownUserNs |= ns.type().equals("user");
         Plan plan = Planner.exec(new Planner.ExecRequest(st.pid(), spec, o.process(), o.consoleSocket(), o.preserveFds(),
                 !o.detach(), ownUserNs, o.extraEnv()));
-        plan.warnings().forEach(warn);
+        plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
         Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
         long pid = 0;
         try (StageProcess stage = StageProcess.start(plan.ops(), plan.parentFds())) {
