@@ -138,6 +138,9 @@ class CgroupIntegrationTest {
     void killAllReachesAFrozenCgroup() throws Exception {
         Process p = start("sleep 60");
         cg.freeze();
+        cg.killAll(15); // delivered when thawed: killAll leaves a paused cgroup paused
+        assertThat(cg.isFrozen()).isTrue();
+        assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).isFalse();
         cg.killAll(9);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         cg.thaw();

@@ -226,7 +226,7 @@ public final class V2Cgroup implements Cgroup {
             CgroupFiles.write(null, dir.resolve("cgroup.kill"), "1");
             return;
         }
-        boolean canFreeze = Files.exists(dir.resolve("cgroup.freeze"));
+        boolean canFreeze = Files.exists(dir.resolve("cgroup.freeze")) && !FreezerV2.frozen(dir); // paused stays paused
         if (canFreeze) {
             FreezerV2.set(dir, true);
         }
