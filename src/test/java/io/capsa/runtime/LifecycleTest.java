@@ -119,6 +119,25 @@ class LifecycleTest extends ContainerTestSupport {
     }
 
     @Test
+    void aCreateKilledHalfwayIsFullyRemovedByDeleteForce() throws Exception {
+        Path dir = sharedDir();
+        // the runtime is killed while its createRuntime hook runs: the container's process and cgroup exist then
+        TestBundle b = sh("echo should-not-run").shellHook("createRuntime", "touch " + dir.resolve("in-hook") + "; sleep 3");
+        String id = capsa.newId();
+        CapsaRun.Started create = capsa.cmd("create", "--bundle", b.dir().toString(), id).start();
+        awaitMarker(dir.resolve("in-hook"), create);
+        create.process().destroyForcibly(); // SIGKILL: no cleanup of its own
+        create.process().waitFor();
+        assertThat(capsa.root().resolve(id)).isDirectory();
+        assertThat(TestCgroups.dirs(b.cgroupsPath())).isNotEmpty();
+
+        assertThat(capsa.run("list", "-q").assertOk().stdout()).isEqualTo(id + "\n");
+        capsa.run("delete", "--force", id).assertOk();
+        assertNothingLeft(id, b);
+        assertThat(create.stdout()).doesNotContain("should-not-run");
+    }
+
+    @Test
     void runPassesTheExitStatusThroughAndLeavesNothing() {
         TestBundle b = sh("echo out; echo err >&2; exit 42");
         String id = capsa.newId();
