@@ -44,10 +44,12 @@ public final class ContainerRuntime {
 
     private final StateStore store;
     private final Consumer<String> warn;
+    private final Consumer<String> debug;
 
-    public ContainerRuntime(Path root, Consumer<String> warn) {
+    public ContainerRuntime(Path root, Consumer<String> warn, Consumer<String> debug) {
         this.store = new StateStore(root);
         this.warn = warn;
+        this.debug = debug;
     }
 
     public StateStore store() { return store; }
@@ -63,8 +65,13 @@ public final class ContainerRuntime {
 
     /** Creates the container: it then waits in "created" until {@link #start}. */
     public void create(String id, Path bundle, CreateOptions o) {
-        Created c = createInternal(id, bundle, o, false);
-        c.stage().close();
+        release(createInternal(id, bundle, o, false).stage());
+    }
+
+    /** Lets the first stage process of a detached create or exec go (it waits for our end of its pipe). */
+    private static void release(StageProcess stage) {
+        stage.close();
+        stage.waitFor();
     }
 
     private Created createInternal(String id, Path bundle, CreateOptions o, boolean waitForExit) {
@@ -75,8 +82,11 @@ public final class ContainerRuntime {
         for (String w : SpecValidator.validate(spec, b)) warn.accept(w);
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         Cgroup cgroup = Cgroup.open(cgroupsPath, id);
+        debug.accept("config loaded and validated");
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv()));
+        debug.accept("planned " + plan.ops().labels().size() + " ops");
+        plan.warnings().forEach(warn);
 
         ContainerState st = new ContainerState(id, "creating", b.toString(), plan.rootfs().toString(), null, null,
                 Instant.now().toString(), "", cgroup.describe(), spec.annotations(), Json.toJson(spec));
@@ -86,8 +96,10 @@ public final class ContainerRuntime {
             store.save(st);
             cgroup.create();
             stage = StageProcess.start(plan.ops(), plan.parentFds());
+            debug.accept("stage started");
             while (true) {
                 StageProcess.Message m = stage.next();
+                debug.accept("stage: " + m);
                 if (m == null) throw new RuntimeException("container init exited before it was ready (see its output above)");
                 switch (m) {
                     case StageProcess.Message.Pid p -> pid = p.pid();
@@ -178,7 +190,7 @@ public final class ContainerRuntime {
     public int run(String id, Path bundle, CreateOptions o) {
         Created c = createInternal(id, bundle, o, !o.detach());
         if (o.detach()) {
-            c.stage().close();
+            release(c.stage());
             start(id);
             return 0;
         }
@@ -228,6 +240,7 @@ public final class ContainerRuntime {
             for (var ns : spec.linux().namespaces()) ownUserNs |= ns.type().equals("user");
         Plan plan = Planner.exec(new Planner.ExecRequest(st.pid(), spec, o.process(), o.consoleSocket(), o.preserveFds(),
                 !o.detach(), ownUserNs, o.extraEnv()));
+        plan.warnings().forEach(warn);
         Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
         long pid = 0;
         try (StageProcess stage = StageProcess.start(plan.ops(), plan.parentFds())) {
@@ -252,11 +265,13 @@ public final class ContainerRuntime {
             } catch (RuntimeException e) {
                 stage.abort();
                 if (pid > 0) killAndWait(pid);
+                stage.close();
                 stage.waitFor();
                 throw e;
             } finally {
                 if (fwd != null) fwd.uninstall();
             }
+            stage.close(); // a detached exec's first stage process waits for this
             int rc = stage.waitFor();
             return o.detach() ? 0 : rc;
         }
