@@ -106,6 +106,18 @@ abstract class ContainerTestSupport {
         return s;
     }
 
+    /**
+     * stderr without the runtime's warnings (runc's default spec, the fixture's, draws "can't raise ambient
+     * capability" warnings): the container's own stderr, or the error message.
+     */
+    protected static String errors(CapsaRun.Result r) {
+        StringBuilder b = new StringBuilder();
+        for (String l : r.stderr().split("\n", -1)) {
+            if (!l.contains(" level=warning ")) b.append(l).append('\n');
+        }
+        return b.substring(0, b.length() - 1);
+    }
+
     /** A host directory everyone may write to (bind-mounted into containers to pass files out). */
     protected static Path sharedDir() {
         Path d = TestPaths.newDir("shared-");

@@ -144,7 +144,7 @@ class LifecycleTest extends ContainerTestSupport {
         CapsaRun.Result r = capsa.run("run", "--bundle", b.dir().toString(), id);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(42);
         assertThat(r.stdout()).isEqualTo("out\n");
-        assertThat(r.stderr()).isEqualTo("err\n");
+        assertThat(errors(r)).isEqualTo("err\n");
         assertNothingLeft(id, b);
     }
 
