@@ -28,6 +28,7 @@ final class RuntimeCommand implements Runnable {
     final Path cwd;
     final PrintStream out;
     final PrintStream err;
+    final long started = System.nanoTime();
 
     @Option(names = "--root", description = "root directory for storage of container state (default: /run/capsa)")
     String root = "/run/capsa";
@@ -74,7 +75,7 @@ final class RuntimeCommand implements Runnable {
     }
 
     ContainerRuntime runtime() {
-        return new ContainerRuntime(resolve(root), this::warn);
+        return new ContainerRuntime(resolve(root), this::warn, this::debug);
     }
 
     Path resolve(String p) {
@@ -86,7 +87,7 @@ final class RuntimeCommand implements Runnable {
     }
 
     void debug(String msg) {
-        if (debug) log("debug", msg);
+        if (debug) log("debug", String.format("%.1f ms: %s", (System.nanoTime() - started) / 1e6, msg));
     }
 
     /** Reports a failed command the way runc does: on stderr, and in the log file when one is given. */

@@ -108,9 +108,14 @@ public final class Planner {
         }
         if (req.fifo() != null) w.op(Op.OPEN_FIFO, "exec fifo").str(req.fifo().toString());
         if (Boolean.TRUE.equals(proc.terminal())) {
-            if (req.consoleSocket() == null)
+            if (req.consoleSocket() != null) {
+                w.op(Op.CONSOLE_SOCKET, "--console-socket").str(req.consoleSocket());
+            } else if (req.waitForExit()) {
+                // run in the foreground: the waiting stage relays the pty to our own stdio, as runc does
+                w.op(Op.CONSOLE_PAIR, "process.terminal");
+            } else {
                 throw new PlanException("process.terminal: true requires --console-socket");
-            w.op(Op.CONSOLE_SOCKET, "--console-socket").str(req.consoleSocket());
+            }
         } else if (req.consoleSocket() != null) {
             throw new PlanException("--console-socket: given but process.terminal is false");
         }
@@ -275,8 +280,9 @@ public final class Planner {
             w.op(Op.SETNS, "join " + type + " namespace").str("/proc/" + x.pid() + "/ns/" + procName).num(namespaceFlag(type));
         }
         if (Boolean.TRUE.equals(p.terminal())) {
-            if (x.consoleSocket() == null) throw new PlanException("process.terminal: true requires --console-socket");
-            w.op(Op.CONSOLE_SOCKET, "--console-socket").str(x.consoleSocket());
+            if (x.consoleSocket() != null) w.op(Op.CONSOLE_SOCKET, "--console-socket").str(x.consoleSocket());
+            else if (x.waitForExit()) w.op(Op.CONSOLE_PAIR, "process.terminal");
+            else throw new PlanException("process.terminal: true requires --console-socket");
         }
         w.op(Op.CLONE, "clone").num(0).num(x.waitForExit() ? Op.CLONE_WAIT : Op.CLONE_DETACH);
         w.op(Op.SYNC, "sync " + Plan.SYNC_PID).str(Plan.SYNC_PID);

@@ -2,6 +2,7 @@ package io.capsa.runtime;
 
 import io.capsa.cgroup.Cgroup;
 import io.capsa.plan.CgroupView;
+import io.capsa.plan.DeviceRules;
 import io.capsa.plan.Plan;
 import io.capsa.plan.Planner;
 import io.capsa.seccomp.SeccompListener;
@@ -44,10 +45,12 @@ public final class ContainerRuntime {
 
     private final StateStore store;
     private final Consumer<String> warn;
+    private final Consumer<String> debug;
 
-    public ContainerRuntime(Path root, Consumer<String> warn) {
+    public ContainerRuntime(Path root, Consumer<String> warn, Consumer<String> debug) {
         this.store = new StateStore(root);
         this.warn = warn;
+        this.debug = debug;
     }
 
     public StateStore store() { return store; }
@@ -75,9 +78,11 @@ public final class ContainerRuntime {
         for (String w : SpecValidator.validate(spec, b)) warn.accept(w);
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
         Cgroup cgroup = Cgroup.open(cgroupsPath, id);
+        debug.accept("config loaded and validated");
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv(),
                 seccompCache()));
+        debug.accept("planned " + plan.ops().labels().size() + " ops");
 
         ContainerState st = new ContainerState(id, "creating", b.toString(), plan.rootfs().toString(), null, null,
                 Instant.now().toString(), "", cgroup.describe(), spec.annotations(), Json.toJson(spec));
@@ -87,8 +92,10 @@ public final class ContainerRuntime {
             store.save(st);
             cgroup.create();
             stage = StageProcess.start(plan.ops(), plan.parentFds());
+            debug.accept("stage started");
             while (true) {
                 StageProcess.Message m = stage.next();
+                debug.accept("stage: " + m);
                 if (m == null) throw new RuntimeException("container init exited before it was ready (see its output above)");
                 switch (m) {
                     case StageProcess.Message.Pid p -> pid = p.pid();
@@ -103,7 +110,8 @@ public final class ContainerRuntime {
                         if (plan.uidMap() != null) writeProc(pid, "uid_map", plan.uidMap(), "linux.uidMappings");
                         if (plan.gidMap() != null) writeProc(pid, "gid_map", plan.gidMap(), "linux.gidMappings");
                         cgroup.join(pid);
-                        if (spec.linux() != null && spec.linux().resources() != null) cgroup.apply(spec.linux().resources());
+                        if (spec.linux() != null && spec.linux().resources() != null)
+                            cgroup.apply(DeviceRules.complete(spec.linux().resources(), spec.linux().devices()));
                         stage.ok(stateJson(st, "creating"));
                     }
                     case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_SECCOMP) -> {
