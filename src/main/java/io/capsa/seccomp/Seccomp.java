@@ -10,14 +10,13 @@ import io.capsa.sys.LibSeccomp;
 import io.capsa.sys.LibSeccomp.ArgCmp;
 import io.capsa.sys.LibSeccomp.LibSeccompException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32;
 
 /**
  * Compiles {@code linux.seccomp} into the classic BPF program the native stage installs with seccomp(2), with
@@ -38,7 +38,8 @@ import java.util.Optional;
  *
  * <p>Compiling binds libseccomp (hundreds of ms on a cold JVM), so {@link #compile(LinuxSeccomp, Path)} keeps
  * the compiled programs in a cache directory keyed by the profile, the libseccomp file and the architecture:
- * engines send the same profile with every container.
+ * engines send the same profile with every container. Errors and the seccomp(2) flags never depend on the
+ * cache: the profile is checked in Java before it is looked up.
  */
 public final class Seccomp {
     private Seccomp() {
@@ -53,7 +54,7 @@ public final class Seccomp {
 
     /** Bump when the compilation changes, so cached programs of an older Capsa are not reused. */
     private static final String COMPILER_VERSION = "capsa-seccomp-1";
-    private static final byte[] CACHE_MAGIC = "CPSBPF01".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CACHE_MAGIC = "CPSBPF02".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * A compiled filter.
@@ -87,11 +88,12 @@ public final class Seccomp {
     public static Program compile(LinuxSeccomp s, Path cacheDir) {
         Checked c = check(s);
         if (c == null) return null;
-        Path file = cacheDir == null ? null : cacheFile(s, cacheDir);
-        byte[] bpf = file == null ? null : readCache(file);
+        byte[] key = cacheDir == null ? null : cacheKey(s);
+        Path file = key == null ? null : cacheDir.resolve(name(key));
+        byte[] bpf = file == null ? null : readCache(file, key);
         if (bpf == null) {
             bpf = build(c);
-            if (file != null) writeCache(file, bpf);
+            if (file != null) writeCache(file, key, bpf);
         }
         return new Program(bpf, c.flags, c.listenerPath, c.listenerMetadata);
     }
@@ -303,11 +305,11 @@ public final class Seccomp {
     // ---- the cache ------------------------------------------------------------------------------------------
 
     /**
-     * The cache file for {@code s}: SHA-256 of the compiler version, the canonical JSON of the profile (without
-     * the listener fields, which do not change the filter), the libseccomp file (name, size, mtime) and the
-     * architecture. Null (no caching) when the libseccomp file cannot be found.
+     * A cache entry's identity: the compiler version, the libseccomp file (name, size, mtime), the architecture
+     * and the canonical JSON of the profile without the listener fields (which do not change the filter). Null
+     * (no caching) when the libseccomp file cannot be found.
      */
-    static Path cacheFile(LinuxSeccomp s, Path cacheDir) {
+    static byte[] cacheKey(LinuxSeccomp s) {
         Optional<Path> lib = LibSeccomp.libraryFile();
         if (lib.isEmpty()) return null;
         String libId;
@@ -319,36 +321,60 @@ public final class Seccomp {
         }
         LinuxSeccomp canonical = new LinuxSeccomp(s.defaultAction(), s.defaultErrnoRet(), s.architectures(),
                 s.flags(), null, null, s.syscalls());
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        md.update((COMPILER_VERSION + "\n" + libId + "\n" + System.getProperty("os.arch") + "\n")
-                .getBytes(StandardCharsets.UTF_8));
-        md.update(Json.toBytes(canonical));
-        return cacheDir.resolve(HexFormat.of().formatHex(md.digest()) + ".bpf");
+        byte[] head = (COMPILER_VERSION + "\n" + libId + "\n" + System.getProperty("os.arch") + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] json = Json.toBytes(canonical);
+        byte[] key = Arrays.copyOf(head, head.length + json.length);
+        System.arraycopy(json, 0, key, head.length, json.length);
+        return key;
     }
 
-    /** The cached program, or null if missing or not intact (magic, length and checksum are verified). */
-    static byte[] readCache(Path file) {
+    /**
+     * The cache file for {@code s} in {@code cacheDir}, named by a 128-bit hash of its key, or null. The file also
+     * holds the whole key, and a hit needs it byte for byte: a hash collision can only cost a miss, never serve
+     * another profile's filter. (So no cryptographic hash is needed, and none is paid for: the JCA's first
+     * MessageDigest costs a cold JVM about 20 ms.)
+     */
+    static Path cacheFile(LinuxSeccomp s, Path cacheDir) {
+        byte[] key = cacheKey(s);
+        return key == null ? null : cacheDir.resolve(name(key));
+    }
+
+    private static String name(byte[] key) {
+        // two FNV-1a 64 variants (different offset bases), hex
+        long h1 = 0xcbf29ce484222325L, h2 = 0x84222325cbf29ce4L;
+        for (byte b : key) {
+            h1 = (h1 ^ (b & 0xff)) * 0x100000001b3L;
+            h2 = (h2 ^ (b & 0xff)) * 0x100000001b3L;
+            h2 ^= h2 >>> 29;
+        }
+        return HexFormat.of().toHexDigits(h1) + HexFormat.of().toHexDigits(h2) + ".bpf";
+    }
+
+    // file: magic(8) | u32 key length | key | u32 CRC-32 of the program | program   (big endian)
+    static byte[] readCache(Path file, byte[] key) {
         byte[] b;
         try {
             b = Files.readAllBytes(file);
         } catch (IOException e) {
             return null;
         }
-        int head = CACHE_MAGIC.length + 32;
-        if (b.length <= head || (b.length - head) % 8 != 0) return null;
-        if (!Arrays.equals(b, 0, CACHE_MAGIC.length, CACHE_MAGIC, 0, CACHE_MAGIC.length)) return null;
-        byte[] bpf = Arrays.copyOfRange(b, head, b.length);
-        if (!Arrays.equals(sha256(bpf), 0, 32, b, CACHE_MAGIC.length, head)) return null;
+        ByteBuffer in = ByteBuffer.wrap(b);
+        if (b.length < CACHE_MAGIC.length + 8 || !Arrays.equals(b, 0, CACHE_MAGIC.length, CACHE_MAGIC, 0, CACHE_MAGIC.length))
+            return null;
+        in.position(CACHE_MAGIC.length);
+        int keyLen = in.getInt();
+        if (keyLen != key.length || in.remaining() < keyLen + 4) return null;
+        if (!Arrays.equals(b, in.position(), in.position() + keyLen, key, 0, keyLen)) return null;
+        in.position(in.position() + keyLen);
+        int crc = in.getInt();
+        byte[] bpf = Arrays.copyOfRange(b, in.position(), b.length);
+        if (bpf.length == 0 || bpf.length % 8 != 0 || crc32(bpf) != crc) return null;
         return bpf;
     }
 
-    /** Writes the program atomically (temp file 0600 in the same directory, then rename); failures are ignored. */
-    static void writeCache(Path file, byte[] bpf) {
+    /** Writes the entry atomically (temp file 0600 in the same directory, then rename); failures are ignored. */
+    static void writeCache(Path file, byte[] key, byte[] bpf) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
@@ -356,11 +382,9 @@ public final class Seccomp {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             tmp = Files.createTempFile(dir, ".tmp-", ".bpf",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            byte[] out = new byte[CACHE_MAGIC.length + 32 + bpf.length];
-            System.arraycopy(CACHE_MAGIC, 0, out, 0, CACHE_MAGIC.length);
-            System.arraycopy(sha256(bpf), 0, out, CACHE_MAGIC.length, 32);
-            System.arraycopy(bpf, 0, out, CACHE_MAGIC.length + 32, bpf.length);
-            Files.write(tmp, out);
+            ByteBuffer out = ByteBuffer.allocate(CACHE_MAGIC.length + 8 + key.length + bpf.length);
+            out.put(CACHE_MAGIC).putInt(key.length).put(key).putInt(crc32(bpf)).put(bpf);
+            Files.write(tmp, out.array());
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -380,11 +404,9 @@ public final class Seccomp {
         }
     }
 
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static int crc32(byte[] b) {
+        CRC32 c = new CRC32();
+        c.update(b);
+        return (int) c.getValue();
     }
 }

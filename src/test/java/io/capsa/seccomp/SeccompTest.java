@@ -249,22 +249,32 @@ class SeccompTest {
         }
         assertThat(files).hasSize(1);
         Path entry = files.getFirst();
-        assertThat(entry.getFileName().toString()).matches("[0-9a-f]{64}\\.bpf");
+        assertThat(entry).isEqualTo(Seccomp.cacheFile(s, cache));
+        assertThat(entry.getFileName().toString()).matches("[0-9a-f]{32}\\.bpf");
         assertThat(Files.getPosixFilePermissions(entry)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
         assertThat(Files.getPosixFilePermissions(cache)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ,
                 PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+        byte[] key = Seccomp.cacheKey(s);
+        assertThat(new String(key, java.nio.charset.StandardCharsets.UTF_8)).contains("libseccomp.so.2", "SCMP_ACT_ERRNO");
 
         // a hit reads the entry: prove it by planting a different valid program under the same key
         Seccomp.Program other = Seccomp.compile(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"));
         byte[] original = Files.readAllBytes(entry);
-        Seccomp.writeCache(entry, other.bpf());
+        Seccomp.writeCache(entry, key, other.bpf());
         assertThat(Seccomp.compile(s, cache).bpf()).isEqualTo(other.bpf());
         Files.write(entry, original);
         Seccomp.Program hit = Seccomp.compile(s, cache);
         assertThat(hit.bpf()).isEqualTo(cold.bpf());
         assertThat(hit.flags()).isEqualTo(cold.flags());
 
-        // corrupt: one flipped byte, truncated, empty: recompiled (same program) and the entry repaired
+        // an entry of another key under this name (a hash collision) is not used
+        byte[] otherKey = key.clone();
+        otherKey[otherKey.length - 2] ^= 1;
+        Seccomp.writeCache(entry, otherKey, other.bpf());
+        assertThat(Seccomp.readCache(entry, key)).isNull();
+        assertThat(Seccomp.compile(s, cache).bpf()).isEqualTo(cold.bpf());
+
+        // corrupt: a flipped program byte, truncated, empty: recompiled (same program) and the entry repaired
         for (int damage = 0; damage < 3; damage++) {
             byte[] b = Files.readAllBytes(entry);
             switch (damage) {
@@ -272,9 +282,9 @@ class SeccompTest {
                 case 1 -> Files.write(entry, java.util.Arrays.copyOf(b, b.length - 5));
                 default -> Files.write(entry, new byte[0]);
             }
-            assertThat(Seccomp.readCache(entry)).isNull();
+            assertThat(Seccomp.readCache(entry, key)).isNull();
             assertThat(Seccomp.compile(s, cache).bpf()).isEqualTo(cold.bpf());
-            assertThat(Seccomp.readCache(entry)).isEqualTo(cold.bpf());
+            assertThat(Seccomp.readCache(entry, key)).isEqualTo(cold.bpf());
         }
         // the listener fields do not change the key; the profile does
         LinuxSeccomp withListener = new LinuxSeccomp(s.defaultAction(), s.defaultErrnoRet(), s.architectures(),
