@@ -25,6 +25,7 @@ public final class RuntimeMain {
     public static int execute(String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
         RuntimeCommand root = new RuntimeCommand(env, cwd, out, err);
         CommandLine cl = new CommandLine(root);
+        cl.setStopAtPositional(true); // as runc: the container's command line is never parsed as our options
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> root.fail(ex));

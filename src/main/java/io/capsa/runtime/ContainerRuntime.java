@@ -66,8 +66,13 @@ public final class ContainerRuntime {
 
     /** Creates the container: it then waits in "created" until {@link #start}. */
     public void create(String id, Path bundle, CreateOptions o) {
-        Created c = createInternal(id, bundle, o, false);
-        c.stage().close();
+        release(createInternal(id, bundle, o, false).stage());
+    }
+
+    /** Lets the first stage process of a detached create or exec go (it waits for our end of its pipe). */
+    private static void release(StageProcess stage) {
+        stage.close();
+        stage.waitFor();
     }
 
     private Created createInternal(String id, Path bundle, CreateOptions o, boolean waitForExit) {
@@ -190,7 +195,7 @@ public final class ContainerRuntime {
     public int run(String id, Path bundle, CreateOptions o) {
         Created c = createInternal(id, bundle, o, !o.detach());
         if (o.detach()) {
-            c.stage().close();
+            release(c.stage());
             start(id);
             return 0;
         }
@@ -268,11 +273,13 @@ public final class ContainerRuntime {
             } catch (RuntimeException e) {
                 stage.abort();
                 if (pid > 0) killAndWait(pid);
+                stage.close();
                 stage.waitFor();
                 throw e;
             } finally {
                 if (fwd != null) fwd.uninstall();
             }
+            stage.close(); // a detached exec's first stage process waits for this
             int rc = stage.waitFor();
             return o.detach() ? 0 : rc;
         }
