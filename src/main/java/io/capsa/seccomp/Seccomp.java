@@ -81,7 +81,8 @@ public final class Seccomp {
     }
 
     /**
-     * Compiles {@code s}, reusing a program cached in {@code cacheDir} (created 0700 if missing; null: no cache).
+     * Compiles {@code s}, reusing a program cached in {@code cacheDir} (created 0700 if missing and its parent
+     * exists; null: no cache).
      * Errors name the field: {@code linux.seccomp.syscalls[3].action: unknown action "SCMP_ACT_FOO"}.
      * @return the program, or null when the profile disables seccomp (no defaultAction and no syscalls, as runc)
      */
@@ -373,13 +374,17 @@ public final class Seccomp {
         return bpf;
     }
 
-    /** Writes the entry atomically (temp file 0600 in the same directory, then rename); failures are ignored. */
+    /**
+     * Writes the entry atomically (temp file 0600 in the same directory, then rename), creating the directory
+     * (0700) if its parent exists; failures are ignored.
+     */
     static void writeCache(Path file, byte[] key, byte[] bpf) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
+            // only the cache directory itself: its parent (the runtime root) is the state store's to create
             if (!Files.isDirectory(dir))
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             tmp = Files.createTempFile(dir, ".tmp-", ".bpf",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             ByteBuffer out = ByteBuffer.allocate(CACHE_MAGIC.length + 8 + key.length + bpf.length);

@@ -41,7 +41,10 @@ class SeccompIntegrationTest {
 
     static TestBundle bundle(String seccompJson, boolean nnp, String script) throws Exception {
         JsonNode s = M.readTree(seccompJson);
+        // runc's default config asks for ambient capabilities that are not inheritable; runc skips raising them,
+        // Capsa's stage (as of this writing) fails on it: not what these tests are about, so ask for none
         return TestBundle.create().noNewPrivileges(nnp).args("sh", "-c", script)
+                .edit(c -> ((ObjectNode) c.get("process").get("capabilities")).remove("ambient"))
                 .edit(c -> ((ObjectNode) c.get("linux")).set("seccomp", s));
     }
 
@@ -85,19 +88,36 @@ class SeccompIntegrationTest {
 
     @Test
     void dockerDefaultProfileRunsAShell() throws Exception {
-        JsonNode docker;
-        try (InputStream in = SeccompIntegrationTest.class.getResourceAsStream("docker-default.json")) {
-            docker = M.readTree(in);
-        }
         String script = "echo hi; ls / >/dev/null && echo listed; mkdir /tmp/d && echo made; id -u; "
                 + "cat /proc/self/status | grep -E '^Seccomp:'; unshare -n true || echo unshare-denied; "
                 + "(sleep 0; echo subshell); exit 3";
-        try (CapsaRun capsa = new CapsaRun(); TestBundle b = bundle(docker.toString(), true, script)) {
-            CapsaRun.Result r = capsa.run("run", "--bundle", b.dir().toString(), capsa.newId());
-            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
-            assertThat(r.stdout()).contains("hi", "listed", "made", "0\n", "unshare-denied", "subshell")
-                    .containsPattern("Seccomp:\\s+2");
-            assertThat(r.stderr()).contains("Operation not permitted"); // unshare
+        for (boolean nnp : new boolean[] {true, false}) {
+            try (CapsaRun capsa = new CapsaRun(); TestBundle b = bundle(resource("docker-default.json"), nnp, script)) {
+                CapsaRun.Result r = capsa.run("run", "--bundle", b.dir().toString(), capsa.newId());
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+                assertThat(r.stdout()).contains("hi", "listed", "made", "0\n", "unshare-denied", "subshell")
+                        .containsPattern("Seccomp:\\s+2");
+                assertThat(r.stderr()).contains("Operation not permitted"); // unshare
+            }
+        }
+    }
+
+    @Test
+    void podmanDefaultProfileRunsAShell() throws Exception {
+        String script = "echo hi; ls / >/dev/null && echo listed; mkdir /tmp/d && echo made; "
+                + "grep -E '^Seccomp:' /proc/self/status; (sleep 0; echo subshell); exit 4";
+        for (boolean nnp : new boolean[] {true, false}) {
+            try (CapsaRun capsa = new CapsaRun(); TestBundle b = bundle(resource("podman-default.json"), nnp, script)) {
+                CapsaRun.Result r = capsa.run("run", "--bundle", b.dir().toString(), capsa.newId());
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+                assertThat(r.stdout()).contains("hi", "listed", "made", "subshell").containsPattern("Seccomp:\\s+2");
+            }
+        }
+    }
+
+    static String resource(String name) throws Exception {
+        try (InputStream in = SeccompIntegrationTest.class.getResourceAsStream(name)) {
+            return M.readTree(in).toString();
         }
     }
 
@@ -146,11 +166,92 @@ class SeccompIntegrationTest {
     }
 
     @Test
+    void execGetsTheContainersFilter() throws Exception {
+        for (boolean nnp : new boolean[] {true, false}) {
+            try (CapsaRun capsa = new CapsaRun();
+                 TestBundle b = bundle(DENY_MKDIR.formatted(", \"errnoRet\": 95"), nnp, "echo up; exec sleep 300")) {
+                String id = capsa.newId();
+                capsa.run("create", "--bundle", b.dir().toString(), id).assertOk();
+                capsa.run("start", id).assertOk();
+                CapsaRun.Result r = capsa.run("exec", id, "sh", "-c",
+                        "mkdir /tmp/e; echo \"mkdir=$?\"; grep -E '^Seccomp:' /proc/self/status; exit 5");
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
+                assertThat(r.stdout()).contains("mkdir=1").containsPattern("Seccomp:\\s+2");
+                assertThat(r.stderr()).contains("Operation not supported");
+                capsa.run("kill", id, "KILL").assertOk();
+            }
+        }
+    }
+
+    @Test
+    void execHandsItsOwnNotifyFdToTheAgent() throws Exception {
+        Path dir = TestPaths.newDir("agent-");
+        try (SeccompAgent agent = SeccompAgent.listen(dir.resolve("agent.sock"));
+             CapsaRun capsa = new CapsaRun()) {
+            String profile = """
+                    {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "%s",
+                     "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}""".formatted(agent.path());
+            try (TestBundle b = bundle(profile, true, "exec sleep 300")) {
+                String id = capsa.newId();
+                CompletableFuture<String> atCreate = CompletableFuture.supplyAsync(() -> {
+                    SeccompAgent.Received got = agent.accept(Duration.ofSeconds(60));
+                    SeccompAgent.close(got.fd());
+                    return got.message();
+                });
+                capsa.run("create", "--bundle", b.dir().toString(), id).assertOk();
+                JsonNode created = M.readTree(atCreate.get(60, TimeUnit.SECONDS));
+                assertThat(created.at("/state/status").asText()).isEqualTo("creating");
+                int initPid = created.path("pid").asInt();
+                capsa.run("start", id).assertOk();
+
+                CompletableFuture<String[]> served = CompletableFuture.supplyAsync(() -> {
+                    SeccompAgent.Received got = agent.accept(Duration.ofSeconds(60));
+                    try {
+                        SeccompAgent.Notification n = SeccompAgent.receive(got.fd(), Duration.ofSeconds(60));
+                        SeccompAgent.respond(got.fd(), n.id(), 0, 0); // "success" without doing it
+                        return new String[] {got.message(), Integer.toString(n.pid())};
+                    } finally {
+                        SeccompAgent.close(got.fd());
+                    }
+                });
+                CapsaRun.Result r = capsa.run("exec", id, "sh", "-c", "mkdir /tmp/e; echo \"mkdir=$?\"; [ -d /tmp/e ] || echo absent");
+                String[] s = served.get(60, TimeUnit.SECONDS);
+                assertThat(r.exitCode()).as(r.toString()).isZero();
+                assertThat(r.stdout()).contains("mkdir=0", "absent"); // the agent said yes but made nothing
+                JsonNode msg = M.readTree(s[0]);
+                assertThat(msg.at("/state/status").asText()).isEqualTo("running");
+                assertThat(msg.at("/state/pid").asInt()).isEqualTo(initPid);
+                assertThat(msg.path("pid").asInt()).isPositive().isNotEqualTo(initPid);
+                assertThat(msg.has("metadata")).isFalse();
+                capsa.run("kill", id, "KILL").assertOk();
+            }
+        }
+    }
+
+    @Test
+    void unreachableListenerFailsCreateAndLeavesNothing() throws Exception {
+        Path dir = TestPaths.newDir("agent-");
+        String profile = """
+                {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "%s",
+                 "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}""".formatted(dir.resolve("nobody.sock"));
+        try (CapsaRun capsa = new CapsaRun(); TestBundle b = bundle(profile, true, "true")) {
+            String id = capsa.newId();
+            CapsaRun.Result r = capsa.run("create", "--bundle", b.dir().toString(), id);
+            assertThat(r.exitCode()).as(r.toString()).isNotZero();
+            if (capsa.runtime().endsWith("capsa-runtime"))
+                assertThat(r.stderr()).contains("linux.seccomp.listenerPath", "nobody.sock", "No such file or directory");
+            assertThat(capsa.leftovers(id, b)).isEmpty();
+            assertThat(capsa.run("list", "-q").stdout()).doesNotContain(id);
+        }
+    }
+
+    @Test
     void badProfileFailsCreateNamingTheFieldAndLeavesNothing() throws Exception {
         String profile = """
                 {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
                   {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}, {"names": ["rmdir"], "action": "SCMP_ACT_FOO"}]}""";
         try (CapsaRun capsa = new CapsaRun(); TestBundle b = bundle(profile, true, "true")) {
+            assumeTrue(capsa.runtime().endsWith("capsa-runtime"), "the message is Capsa's");
             String id = capsa.newId();
             CapsaRun.Result r = capsa.run("create", "--bundle", b.dir().toString(), id);
             assertThat(r.exitCode()).as(r.toString()).isNotZero();

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>docker-default.json is Docker's default profile (moby profiles/seccomp/default.json, Apache-2.0) as dockerd
  * hands it to the runtime on amd64 with the default capabilities: the "includes"/"excludes" blocks resolved for
- * amd64, kernel 6.x and Docker's 14 default capabilities, architectures from its archMap.
+ * amd64, kernel 6.x and Docker's 14 default capabilities, architectures from its archMap. podman-default.json is
+ * podman's (containers/common pkg/seccomp/seccomp.json, Apache-2.0) resolved the same way for podman's 11 default
+ * capabilities.
  */
 class SeccompTest {
     // x86_64 syscall numbers
@@ -52,7 +54,11 @@ class SeccompTest {
     }
 
     static LinuxSeccomp docker() throws Exception {
-        try (InputStream in = SeccompTest.class.getResourceAsStream("docker-default.json")) {
+        return resource("docker-default.json");
+    }
+
+    static LinuxSeccomp resource(String name) throws Exception {
+        try (InputStream in = SeccompTest.class.getResourceAsStream(name)) {
             return Json.mapper().readValue(in, LinuxSeccomp.class);
         }
     }
@@ -96,6 +102,22 @@ class SeccompTest {
         assertThat(f.run(AUDIT_ARCH_X86_64, X32_SYSCALL_BIT | MKDIR)).isEqualTo(RET_ALLOW);
         // any other architecture is killed (libseccomp's bad-arch action)
         assertThat(f.run(AUDIT_ARCH_AARCH64, 34)).isEqualTo(RET_KILL_THREAD);
+    }
+
+    @Test
+    void podmanDefaultProfile() throws Exception {
+        BpfRunner f = run(Seccomp.compile(resource("podman-default.json")));
+        assertThat(f.run(AUDIT_ARCH_X86_64, MKDIR)).isEqualTo(RET_ALLOW);
+        assertThat(f.run(AUDIT_ARCH_X86_64, UNSHARE)).isEqualTo(RET_ALLOW); // podman allows it
+        assertThat(f.run(AUDIT_ARCH_X86_64, CLONE3)).isEqualTo(RET_ALLOW);
+        assertThat(f.run(AUDIT_ARCH_X86_64, PTRACE)).isEqualTo(RET_ERRNO | 1); // no CAP_SYS_PTRACE
+        assertThat(f.run(AUDIT_ARCH_X86_64, 246 /* kexec_load */)).isEqualTo(RET_ERRNO | 1);
+        assertThat(f.run(AUDIT_ARCH_X86_64, 153 /* vhangup */)).isEqualTo(RET_ERRNO | 1);
+        assertThat(f.run(AUDIT_ARCH_X86_64, 999)).isEqualTo(RET_ERRNO | 38); // unknown: ENOSYS
+        // no CAP_AUDIT_WRITE: netlink audit sockets fail with EINVAL, other sockets work
+        assertThat(f.run(AUDIT_ARCH_X86_64, SOCKET, 16, 3, 9)).isEqualTo(RET_ERRNO | 22);
+        assertThat(f.run(AUDIT_ARCH_X86_64, SOCKET, 16, 3, 0)).isEqualTo(RET_ALLOW);
+        assertThat(f.run(AUDIT_ARCH_X86_64, SOCKET, 2, 1, 0)).isEqualTo(RET_ALLOW);
     }
 
     @Test
@@ -303,5 +325,8 @@ class SeccompTest {
         Files.writeString(notADir, "x");
         Seccomp.Program p = Seccomp.compile(docker(), notADir.resolve("cache"));
         assertThat(p.bpf()).isEqualTo(Seccomp.compile(docker()).bpf());
+        // a missing runtime root is not created by the cache (the state store creates it, with its own mode)
+        Seccomp.compile(docker(), tmp.resolve("no-root/cache"));
+        assertThat(tmp.resolve("no-root")).doesNotExist();
     }
 }
