@@ -433,7 +433,7 @@ struct val {         /* one decoded argument slot of an op */
 	uint64_t *uv;    /* integer list */
 };
 
-#define MAX_SLOTS 7
+#define MAX_SLOTS 9 /* MOUNT has the most arguments */
 
 struct op {
 	unsigned code;
@@ -756,10 +756,10 @@ static void op_mount(const struct op *o)
 		    (errno != EPERM || mount(NULL, tbuf, NULL, f | mount_flags(tfd, dst), NULL) < 0))
 			fail("remount", errno, "%s flags 0x%lx", dst, f);
 	}
-	if (ext & MNT_RRO) {
-		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (ext & MNT_RRO) { /* recursive attributes (rro, rnosuid, ...): attr_set, attr_clr */
+		struct mount_attr a = { .attr_set = o->v[7].u, .attr_clr = o->v[8].u };
 		if (mount_setattr(tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
-			fail("mount_setattr", errno, "%s rro", dst);
+			fail("mount_setattr", errno, "%s set 0x%llx clear 0x%llx", dst, ULL(a.attr_set), ULL(a.attr_clr));
 	}
 	for (uint64_t i = 0; i < nprop; i++)
 		if (mount(NULL, tbuf, NULL, o->v[6].uv[i], NULL) < 0)
@@ -1266,7 +1266,7 @@ static const struct opdef {
 	[9] = { "SETDOMAINNAME", "s", op_setdomainname },
 	[10] = { "MOUNT_PROPAGATION", "su", op_mount_propagation },
 	[11] = { "ROOTFS", "s", op_rootfs },
-	[12] = { "MOUNT", "sssusuU", op_mount },
+	[12] = { "MOUNT", "sssusuUuu", op_mount },
 	[13] = { "MKNOD", "suuuuuu", op_mknod },
 	[14] = { "BIND_DEV", "ss", op_bind_dev },
 	[15] = { "SYMLINK", "ss", op_symlink },

@@ -287,7 +287,9 @@ final class ResourceCommands {
             }
             List<String> cmd = new ArrayList<>();
             cmd.add("ps");
-            cmd.addAll(psArgs.isEmpty() ? List.of("-ef") : psArgs);
+            // "--" separates ps's options (options stop at the first positional, so it arrives here)
+            List<String> args = !psArgs.isEmpty() && psArgs.getFirst().equals("--") ? psArgs.subList(1, psArgs.size()) : psArgs;
+            cmd.addAll(args.isEmpty() ? List.of("-ef") : args);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {

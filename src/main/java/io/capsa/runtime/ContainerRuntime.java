@@ -88,6 +88,7 @@ public final class ContainerRuntime {
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv(),
                 seccompCache()));
         debug.accept("planned " + plan.ops().labels().size() + " ops");
+        plan.warnings().forEach(warn);
 
         ContainerState st = new ContainerState(id, "creating", b.toString(), plan.rootfs().toString(), null, null,
                 Instant.now().toString(), "", cgroup.describe(), spec.annotations(), Json.toJson(spec));
@@ -245,6 +246,7 @@ public final class ContainerRuntime {
             for (var ns : spec.linux().namespaces()) ownUserNs |= ns.type().equals("user");
         Plan plan = Planner.exec(new Planner.ExecRequest(st.pid(), spec, o.process(), o.consoleSocket(), o.preserveFds(),
                 !o.detach(), ownUserNs, o.extraEnv(), seccompCache()));
+        plan.warnings().forEach(warn);
         Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
         long pid = 0;
         try (StageProcess stage = StageProcess.start(plan.ops(), plan.parentFds())) {

@@ -318,7 +318,7 @@ class StageTest {
         PlanWriter p = container(root, NEWNS | NEWPID | NEWUTS);
         mount(p, "mounts[0] /proc", "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, Op.MNT_MKDIR);
         p.op(Op.MOUNT, "mounts[1] /ro").str(tmp.toString()).str("/ro").str("").num(MS_BIND | MS_REC | MS_RDONLY).str("")
-                .num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums(MS_PRIVATE);
+                .num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums(MS_PRIVATE).num(0).num(0);
         p.op(Op.BIND_DEV, "linux.devices /dev/null").str("/dev/null").str("/dev/null");
         p.op(Op.SETHOSTNAME, "hostname").str("capsa-box");
         p.op(Op.PIVOT_ROOT, "pivot");
@@ -353,7 +353,7 @@ class StageTest {
     }
 
     static void mount(PlanWriter p, String label, String source, String target, String type, long flags, long ext) {
-        p.op(Op.MOUNT, label).str(source).str(target).str(type).num(flags).str("").num(ext).nums();
+        p.op(Op.MOUNT, label).str(source).str(target).str(type).num(flags).str("").num(ext).nums().num(0).num(0);
     }
 
     static void shell(PlanWriter p, String script) {
