@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Seccomp in real containers (root): the filter is installed, denied syscalls fail with the configured errno
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code -Dcapsa.test.runtime=/usr/sbin/runc} too.
  */
 @Tag("integration")
+@Execution(ExecutionMode.CONCURRENT)
 class SeccompIntegrationTest {
     static final ObjectMapper M = new ObjectMapper();
     static final String DENY_MKDIR = """
