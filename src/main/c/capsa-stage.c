@@ -193,19 +193,23 @@ static const char *fdpath(char buf[32], int fd)
 /* Mount strings: empty means NULL. */
 static const char *nul(const char *s) { return *s ? s : NULL; }
 
-/* Marks every fd >= first close-on-exec. */
-static void cloexec_from(unsigned first)
+/* Marks every fd >= first close-on-exec (or, with `close_them`, closes it). */
+static void fds_from(unsigned first, int close_them)
 {
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+	if (syscall(SYS_close_range, first, ~0U, close_them ? 0 : CLOSE_RANGE_CLOEXEC) == 0)
 		return;
-	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: mark each open fd. */
+	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC (5.9 close_range): one fd at a time. */
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
 		fail("opendir", errno, "/proc/self/fd");
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name);
-		if (e->d_name[0] != '.' && fd >= (int)first && fd != dirfd(d))
+		if (e->d_name[0] == '.' || fd < (int)first || fd == dirfd(d))
+			continue;
+		if (close_them)
+			close(fd);
+		else
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	closedir(d);
@@ -429,7 +433,7 @@ struct val {         /* one decoded argument slot of an op */
 	uint64_t *uv;    /* integer list */
 };
 
-#define MAX_SLOTS 7
+#define MAX_SLOTS 9 /* MOUNT has the most arguments */
 
 struct op {
 	unsigned code;
@@ -597,10 +601,10 @@ static void op_clone(const struct op *o)
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaddset(&fwd, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &fwd, &old);
-	/* The child waits for EOF on this pipe: J gets "PID n" before any message of the child. */
+	/* gate: the child waits for its EOF, so J gets "PID n" before any message of the child. */
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) < 0)
-		fail("pipe2", errno, "clone gate");
+		fail("pipe2", errno, "clone");
 	pid_t pid = clone_fork(flags);
 	if (pid < 0)
 		fail("clone", errno, "flags 0x%llx", ULL(flags));
@@ -624,21 +628,36 @@ static void op_clone(const struct op *o)
 		fail("write", e, "PID %d", pid);
 	}
 	close(gate[1]);
-	if (mode == CLONE_DETACH)
-		_exit(0);
-	/* CLONE_WAIT: hold nothing (J must see EOF when the child execs), forward, wait. */
-	close(sync_in);
+
+	/* The parent holds nothing J or the container needs: stdio, and at fd 3 either sync_in
+	 * (mode 0) or the CONSOLE_PAIR end it relays the pty from (mode 1), if any. */
 	close(sync_out);
-	sync_in = sync_out = -1;
-	if (proxy_sock >= 0) {
-		/* Keep only the proxy end, at fd 3. */
-		if (console_sock >= 0)
-			close(console_sock);
-		proxy_sock = move_fd(proxy_sock, 3) < 0 ? -1 : 3;
+	sync_out = -1;
+	int keep = mode == CLONE_DETACH ? sync_in : proxy_sock;
+	if (keep >= 0 && keep != 3 && dup3(keep, 3, O_CLOEXEC) < 0)
+		_exit(1);
+	fds_from(keep >= 0 ? 4 : 3, 1);
+	if (mode == CLONE_DETACH) {
+		/* Outlive the child's talk with J: the JDK closes its pipes to a child when the child exits,
+		 * so stay until J closes its end of sync_in (at the end of create, or once a detached exec
+		 * has exec'd). The container's process is then reparented, as with runc. */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* Never read: the bytes on sync_in are the child's. Poll with no events wakes only on
+		 * POLLHUP, when J's (the only) write end is closed. */
+		struct pollfd p = { 3, 0, 0 };
+		for (;;) {
+			int n = poll(&p, 1, -1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+				break;
+		}
+		_exit(0);
 	}
-	if (syscall(SYS_close_range, proxy_sock >= 0 ? 4 : 3, ~0U, 0) < 0)
-		for (int fd = proxy_sock >= 0 ? 4 : 3; fd < 1024; fd++)
-			close(fd);
+	sync_in = -1; /* closed by fds_from */
+	/* CLONE_WAIT: forward signals, relay the pty if asked, wait for the child, pass on its status. */
+	console_sock = -1; /* closed above */
+	proxy_sock = keep >= 0 ? 3 : -1;
 	child_pid = pid;
 	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
@@ -650,7 +669,7 @@ static void op_clone(const struct op *o)
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
-			fail("waitpid", errno, "pid %d", pid);
+			_exit(1);
 	_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
 }
 
@@ -737,10 +756,10 @@ static void op_mount(const struct op *o)
 		    (errno != EPERM || mount(NULL, tbuf, NULL, f | mount_flags(tfd, dst), NULL) < 0))
 			fail("remount", errno, "%s flags 0x%lx", dst, f);
 	}
-	if (ext & MNT_RRO) {
-		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (ext & MNT_RRO) { /* recursive attributes (rro, rnosuid, ...): attr_set, attr_clr */
+		struct mount_attr a = { .attr_set = o->v[7].u, .attr_clr = o->v[8].u };
 		if (mount_setattr(tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
-			fail("mount_setattr", errno, "%s rro", dst);
+			fail("mount_setattr", errno, "%s set 0x%llx clear 0x%llx", dst, ULL(a.attr_set), ULL(a.attr_clr));
 	}
 	for (uint64_t i = 0; i < nprop; i++)
 		if (mount(NULL, tbuf, NULL, o->v[6].uv[i], NULL) < 0)
@@ -833,10 +852,9 @@ static void op_mask(const struct op *o)
 			return;
 		fail("stat", errno, "%s", path);
 	}
-	int r = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL)
-	                            : mount("/dev/null", path, NULL, MS_BIND, NULL);
-	if (r < 0 && errno != ENOENT)
-		fail("mount", errno, "mask %s", path);
+	if (S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0
+	                        : mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+		fail("mount", errno, "mask %s with %s", path, S_ISDIR(st.st_mode) ? "a read-only tmpfs" : "/dev/null");
 }
 
 static void op_readonly(const struct op *o)
@@ -1084,7 +1102,7 @@ static void op_chdir(const struct op *o)
 		fail("getcwd", ENOENT, "cwd %s is outside the root", cwd);
 }
 
-static void op_close_fds(const struct op *o) { cloexec_from(o->v[0].u > INT_MAX ? INT_MAX : o->v[0].u); }
+static void op_close_fds(const struct op *o) { fds_from(o->v[0].u > INT_MAX ? INT_MAX : o->v[0].u, 0); }
 
 /* 0 if `path` is an executable regular file, else the errno to report. */
 static int check_exec(const char *path)
@@ -1248,7 +1266,7 @@ static const struct opdef {
 	[9] = { "SETDOMAINNAME", "s", op_setdomainname },
 	[10] = { "MOUNT_PROPAGATION", "su", op_mount_propagation },
 	[11] = { "ROOTFS", "s", op_rootfs },
-	[12] = { "MOUNT", "sssusuU", op_mount },
+	[12] = { "MOUNT", "sssusuUuu", op_mount },
 	[13] = { "MKNOD", "suuuuuu", op_mknod },
 	[14] = { "BIND_DEV", "ss", op_bind_dev },
 	[15] = { "SYMLINK", "ss", op_symlink },
@@ -1474,7 +1492,7 @@ static void take_fds(const char *list)
 			fail("dup3", errno, "fd %d of process %d to %d", fds[i], ppid, i);
 	}
 	close(pidfd);
-	cloexec_from(k);
+	fds_from(k, 0);
 }
 
 int main(int argc, char **argv, char **envp)

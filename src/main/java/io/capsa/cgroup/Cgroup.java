@@ -39,7 +39,7 @@ public interface Cgroup {
         String[] f = described.split(";");
         Map<String, Path> paths = new LinkedHashMap<>();
         for (int i = 1; i < f.length; i++) {
-            int eq = f[i].indexOf('=');
+            int eq = f[i].indexOf("=/"); // keys may hold '=' ("name=systemd"), paths are absolute
             if (eq < 0) {
                 throw new CgroupException("malformed cgroup description: " + described);
             }

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
             RuntimeCommands.Create.class, RuntimeCommands.Start.class, RuntimeCommands.Exec.class, RuntimeCommands.Run.class,
             RuntimeCommands.StateCmd.class, RuntimeCommands.Kill.class, RuntimeCommands.Delete.class,
             RuntimeCommands.ListCmd.class, RuntimeCommands.SpecCmd.class, RuntimeCommands.FeaturesCmd.class,
+            ResourceCommands.Pause.class, ResourceCommands.Resume.class, ResourceCommands.Update.class,
+            ResourceCommands.Events.class, ResourceCommands.Ps.class,
             picocli.CommandLine.HelpCommand.class
         })
 final class RuntimeCommand implements Runnable {

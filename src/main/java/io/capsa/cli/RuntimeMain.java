@@ -25,8 +25,11 @@ public final class RuntimeMain {
     public static int execute(String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
         RuntimeCommand root = new RuntimeCommand(env, cwd, out, err);
         CommandLine cl = new CommandLine(root);
+        cl.setStopAtPositional(true); // as runc: the container's command line is never parsed as our options
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
+        // as runc (urfave/cli): after the container id everything is the command, "exec ID sh -c X" included
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> root.fail(ex));
         cl.setParameterExceptionHandler((ex, a) -> {
             root.fail(ex.getMessage());

@@ -15,6 +15,7 @@ import java.util.List;
  * @param gidMap gid_map text, or null
  * @param runtimeHooks prestart and createRuntime hooks, run by the runtime at the "hooks" sync point
  * @param rootfs the absolute root filesystem path
+ * @param warnings what the planner accepted with a warning (as runc does)
  */
 public record Plan(
         PlanWriter ops,
@@ -23,7 +24,8 @@ public record Plan(
         String gidMap,
         List<Hook> runtimeHooks,
         Spec spec,
-        Path rootfs) {
+        Path rootfs,
+        List<String> warnings) {
 
     /** The sync point after the clone: id maps, cgroup placement. */
     public static final String SYNC_PID = "pid";

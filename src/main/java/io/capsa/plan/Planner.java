@@ -51,6 +51,7 @@ public final class Planner {
     private final ProcessSpec proc;
     private final io.capsa.spec.Linux linux;
     private final PlanWriter w = new PlanWriter();
+    private final List<String> warnings = new ArrayList<>();
     private long newFlags;
     private boolean newUserNs, newMountNs, newNetNs, newIpcNs;
 
@@ -227,7 +228,7 @@ public final class Planner {
         int[] fds = new int[3 + req.preserveFds()];
         for (int i = 0; i < fds.length; i++) fds[i] = i;
         return new Plan(w, fds, newUserNs ? idMap(linux.uidMappings(), "linux.uidMappings") : null,
-                newUserNs ? idMap(linux.gidMappings(), "linux.gidMappings") : null, runtimeHooks, spec, rootfs);
+                newUserNs ? idMap(linux.gidMappings(), "linux.gidMappings") : null, runtimeHooks, spec, rootfs, warnings);
     }
 
     /**
@@ -282,7 +283,7 @@ public final class Planner {
         w.op(Op.EXEC, "process.args").list(p.args()).list(env(p));
         int[] fds = new int[3 + x.preserveFds()];
         for (int i = 0; i < fds.length; i++) fds[i] = i;
-        return new Plan(w, fds, null, null, List.of(), spec, null);
+        return new Plan(w, fds, null, null, List.of(), spec, null, warnings);
     }
 
     /** The process part shared by create and exec: everything from oom score to the final checks before exec. */
@@ -316,11 +317,21 @@ public final class Planner {
         w.op(Op.USER, f + ".user").num(uid).num(gid).num(umask).nums(g);
         String cwd = p.cwd() == null || p.cwd().isEmpty() ? "/" : p.cwd();
         w.op(Op.CHDIR, f + ".cwd " + cwd).str(cwd);
+        long permitted = capMask(caps == null ? null : caps.permitted(), f + ".capabilities.permitted");
+        long inheritable = capMask(caps == null ? null : caps.inheritable(), f + ".capabilities.inheritable");
+        long ambient = capMask(caps == null ? null : caps.ambient(), f + ".capabilities.ambient");
+        long raisable = ambient & permitted & inheritable;
+        if (raisable != ambient) {
+            // The kernel raises an ambient capability only if it is permitted and inheritable: runc warns
+            // and goes on without it, and so do we.
+            for (int c = 0; c < 64; c++)
+                if ((ambient & ~raisable & (1L << c)) != 0)
+                    warnings.add(f + ".capabilities.ambient: can't raise ambient capability " + (c < Capability.NAMES.size() ? Capability.NAMES.get(c) : "CAP_" + c)
+                            + ": it is not in both the permitted and the inheritable set");
+        }
         w.op(Op.CAPS, f + ".capabilities")
                 .num(capMask(caps == null ? null : caps.effective(), f + ".capabilities.effective"))
-                .num(capMask(caps == null ? null : caps.permitted(), f + ".capabilities.permitted"))
-                .num(capMask(caps == null ? null : caps.inheritable(), f + ".capabilities.inheritable"))
-                .num(capMask(caps == null ? null : caps.ambient(), f + ".capabilities.ambient"));
+                .num(permitted).num(inheritable).num(raisable);
         if (Boolean.TRUE.equals(p.noNewPrivileges())) w.op(Op.NO_NEW_PRIVS, f + ".noNewPrivileges");
         if (p.args() == null || p.args().isEmpty()) throw new PlanException(f + ".args: must not be empty");
         w.op(Op.FIND_EXEC, f + ".args[0] " + p.args().getFirst()).str(p.args().getFirst()).str(pathOf(env(p)));
@@ -415,13 +426,10 @@ public final class Planner {
                 ext |= Op.MNT_BIND_REMOUNT;
             }
         }
-        if (o.hasRecursiveAttr()) {
-            if (o.attrSet() != MountOptions.MOUNT_ATTR_RDONLY || o.attrClr() != 0)
-                throw new PlanException("mounts[" + i + "].options: only the recursive attribute rro is supported yet");
-            ext |= Op.MNT_RRO;
-        }
+        if (o.hasRecursiveAttr()) ext |= Op.MNT_RRO;
         if (o.idmap() != null) throw new PlanException("mounts[" + i + "].options: idmapped mounts are not supported yet");
-        w.op(Op.MOUNT, label).str(source).str(dest).str(type).num(flags).str(o.data()).num(ext).nums(longs(o.propagation()));
+        w.op(Op.MOUNT, label).str(source).str(dest).str(type).num(flags).str(o.data()).num(ext).nums(longs(o.propagation()))
+                .num(o.attrSet()).num(o.attrClr());
     }
 
     private void cgroupMount(Mount m, MountOptions.Parsed o, String label, String dest, List<String> remountAfterPivot) {
@@ -431,21 +439,24 @@ public final class Planner {
         if (cg == null) throw new PlanException(label + ": cgroup mount requested but the host has no cgroup hierarchy");
         if (cg.unified()) {
             if ((newFlags & CLONE_NEWCGROUP) != 0) {
-                w.op(Op.MOUNT, label).str("cgroup").str(dest).str("cgroup2").num(flags).str("").num(Op.MNT_MKDIR).nums(longs(o.propagation()));
+                w.op(Op.MOUNT, label).str("cgroup").str(dest).str("cgroup2").num(flags).str("").num(Op.MNT_MKDIR).nums(longs(o.propagation())).num(0).num(0);
             } else {
                 Path dir = cg.dirs().get("");
                 w.op(Op.MOUNT, label).str(dir.toString()).str(dest).str("").num((flags | MS_BIND | MS_REC))
-                        .str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums(longs(o.propagation()));
+                        .str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums(longs(o.propagation())).num(0).num(0);
             }
             return;
         }
         // cgroup v1: a tmpfs holding one bind mount of the container's own directory per hierarchy.
         w.op(Op.MOUNT, label + " (tmpfs)").str("tmpfs").str(dest).str("tmpfs").num((flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC)
-                .str("mode=755").num(Op.MNT_MKDIR).nums(longs(o.propagation()));
+                .str("mode=755").num(Op.MNT_MKDIR).nums(longs(o.propagation())).num(0).num(0);
         for (Map.Entry<String, Path> e : cg.dirs().entrySet()) {
-            String sub = dest + "/" + e.getKey();
-            w.op(Op.MOUNT, label + " " + e.getKey()).str(e.getValue().toString()).str(sub).str("")
-                    .num(flags | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC).str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums();
+            // the directory a host has for the hierarchy: "name=systemd" at systemd, a hybrid host's cgroup2 ("") at
+            // unified (as "" it was mounted over the whole tmpfs, hiding every v1 hierarchy)
+            String name = e.getKey().isEmpty() ? "unified" : e.getKey().startsWith("name=") ? e.getKey().substring(5) : e.getKey();
+            String sub = dest + "/" + name;
+            w.op(Op.MOUNT, label + " " + name).str(e.getValue().toString()).str(sub).str("")
+                    .num(flags | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC).str("").num(Op.MNT_MKDIR | Op.MNT_BIND_REMOUNT).nums().num(0).num(0);
         }
         if (ro) remountAfterPivot.add(dest);
     }

@@ -65,8 +65,13 @@ public final class ContainerRuntime {
 
     /** Creates the container: it then waits in "created" until {@link #start}. */
     public void create(String id, Path bundle, CreateOptions o) {
-        Created c = createInternal(id, bundle, o, false);
-        c.stage().close();
+        release(createInternal(id, bundle, o, false).stage());
+    }
+
+    /** Lets the first stage process of a detached create or exec go (it waits for our end of its pipe). */
+    private static void release(StageProcess stage) {
+        stage.close();
+        stage.waitFor();
     }
 
     private Created createInternal(String id, Path bundle, CreateOptions o, boolean waitForExit) {
@@ -81,6 +86,7 @@ public final class ContainerRuntime {
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv()));
         debug.accept("planned " + plan.ops().labels().size() + " ops");
+        plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
 
         ContainerState st = new ContainerState(id, "creating", b.toString(), plan.rootfs().toString(), null, null,
                 Instant.now().toString(), "", cgroup.describe(), spec.annotations(), Json.toJson(spec));
@@ -184,7 +190,7 @@ public final class ContainerRuntime {
     public int run(String id, Path bundle, CreateOptions o) {
         Created c = createInternal(id, bundle, o, !o.detach());
         if (o.detach()) {
-            c.stage().close();
+            release(c.stage());
             start(id);
             return 0;
         }
@@ -234,6 +240,7 @@ public final class ContainerRuntime {
             for (var ns : spec.linux().namespaces()) ownUserNs |= ns.type().equals("user");
         Plan plan = Planner.exec(new Planner.ExecRequest(st.pid(), spec, o.process(), o.consoleSocket(), o.preserveFds(),
                 !o.detach(), ownUserNs, o.extraEnv()));
+        plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
         Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
         long pid = 0;
         try (StageProcess stage = StageProcess.start(plan.ops(), plan.parentFds())) {
@@ -258,11 +265,13 @@ public final class ContainerRuntime {
             } catch (RuntimeException e) {
                 stage.abort();
                 if (pid > 0) killAndWait(pid);
+                stage.close();
                 stage.waitFor();
                 throw e;
             } finally {
                 if (fwd != null) fwd.uninstall();
             }
+            stage.close(); // a detached exec's first stage process waits for this
             int rc = stage.waitFor();
             return o.detach() ? 0 : rc;
         }

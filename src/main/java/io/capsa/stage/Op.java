@@ -13,7 +13,7 @@ public enum Op {
 
     Op(int code) { this.code = code; }
 
-    /** MOUNT ext bits. */
+    /** MOUNT ext bits (MNT_RRO: apply the recursive attributes attr_set/attr_clr with mount_setattr). */
     public static final long MNT_MKDIR = 1, MNT_MKFILE = 2, MNT_BIND_REMOUNT = 4, MNT_RRO = 8, MNT_SRC_IN_ROOT = 16;
     /** CLONE modes. */
     public static final long CLONE_DETACH = 0, CLONE_WAIT = 1;

@@ -82,6 +82,13 @@ class CgroupPathsTest {
         Cgroup c = new io.capsa.cgroup.v1.V1Cgroup(Map.of("memory", Path.of("/sys/fs/cgroup/memory/a")));
         assertThat(c.describe()).isEqualTo("v1;memory=/sys/fs/cgroup/memory/a");
         assertThat(Cgroup.restore(c.describe()).paths()).isEqualTo(c.paths());
+        // a named hierarchy and a hybrid host's cgroup2 ("" key) survive the round trip
+        Map<String, Path> hybrid = new java.util.LinkedHashMap<>();
+        hybrid.put("name=systemd", Path.of("/sys/fs/cgroup/systemd/a"));
+        hybrid.put("", Path.of("/sys/fs/cgroup/unified/a"));
+        hybrid.put("cpu,cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct/a"));
+        Cgroup h = new io.capsa.cgroup.v1.V1Cgroup(hybrid);
+        assertThat(Cgroup.restore(h.describe()).paths()).isEqualTo(hybrid);
         Cgroup v2 = new io.capsa.cgroup.v2.V2Cgroup(Path.of("/sys/fs/cgroup/a b"));
         assertThat(Cgroup.restore(v2.describe()).paths()).isEqualTo(v2.paths());
         assertThatThrownBy(() -> Cgroup.restore("v3;x")).isInstanceOf(CgroupException.class);

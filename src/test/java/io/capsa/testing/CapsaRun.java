@@ -42,6 +42,8 @@ public final class CapsaRun implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final AtomicInteger OUTS = new AtomicInteger();
+    /** CapsaRun instances not yet closed: the shared cgroup parent is only removed when none is left (parallel tests). */
+    private static final AtomicInteger OPEN = new AtomicInteger();
 
     private final Path runtime;
     private final boolean isCapsa;
@@ -49,6 +51,7 @@ public final class CapsaRun implements AutoCloseable {
     private final Path io;
     private final Set<String> cgroups = new LinkedHashSet<>();
     private final List<Started> started = new ArrayList<>();
+    private boolean closed;
 
     /** Runs {@code -Dcapsa.test.runtime} if set, else the repository's bin/capsa-runtime. */
     public CapsaRun() {
@@ -61,6 +64,7 @@ public final class CapsaRun implements AutoCloseable {
         Path d = TestPaths.newDir("capsa-");
         this.root = d.resolve("state");
         this.io = d.resolve("io");
+        OPEN.incrementAndGet();
         try {
             Files.createDirectories(io);
         } catch (IOException e) {
@@ -343,7 +347,10 @@ public final class CapsaRun implements AutoCloseable {
                 if (!left.isEmpty()) problems.add("cgroups not removable: " + left);
             }
         }
-        removeParentIfEmpty();
+        if (!closed) {
+            closed = true;
+            if (OPEN.decrementAndGet() == 0) removeParentIfEmpty();
+        }
         try {
             TestPaths.deleteTree(root.getParent());
         } catch (RuntimeException e) {

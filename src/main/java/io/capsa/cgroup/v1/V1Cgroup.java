@@ -6,6 +6,8 @@ import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupLayout;
 import io.capsa.cgroup.DeviceRule;
 import io.capsa.cgroup.Stats;
+import io.capsa.cgroup.v2.HugetlbV2;
+import io.capsa.cgroup.v2.V2Cgroup;
 import io.capsa.spec.LinuxCpu;
 import io.capsa.spec.LinuxResources;
 
@@ -127,7 +129,13 @@ public final class V1Cgroup implements Cgroup {
             BlkioV1.apply(need("blkio", "linux.resources.blockIO"), r.blockIO());
         }
         if (r.hugepageLimits() != null && !r.hugepageLimits().isEmpty()) {
-            HugetlbV1.apply(need("hugetlb", "linux.resources.hugepageLimits"), r.hugepageLimits());
+            Path unified = unifiedHugetlb();
+            if (unified != null) {
+                V2Cgroup.enableController(CgroupLayout.host().unified(), unified, "hugetlb", "linux.resources.hugepageLimits");
+                HugetlbV2.apply(unified, r.hugepageLimits());
+            } else {
+                HugetlbV1.apply(need("hugetlb", "linux.resources.hugepageLimits"), r.hugepageLimits());
+            }
         }
         if (NetClsV1.isSet(r.network())) {
             NetClsV1.apply(need("net_cls", "linux.resources.network.classID"), r.network());
@@ -142,6 +150,20 @@ public final class V1Cgroup implements Cgroup {
             throw new CgroupException("linux.resources.unified: needs cgroup v2, but this host uses cgroup v1"
                     + (paths.containsKey("") ? " for its controllers (hybrid layout)" : ""));
         }
+    }
+
+    /**
+     * On a hybrid host whose hugetlb controller is bound to the unified hierarchy (not mounted as v1),
+     * the container's unified directory, where hugetlb is then applied the v2 way; else null.
+     */
+    private Path unifiedHugetlb() {
+        Path u = paths.get("");
+        CgroupLayout l = CgroupLayout.host();
+        if (dir("hugetlb") != null || u == null || l.unified() == null) {
+            return null;
+        }
+        String c = io.capsa.cgroup.CgroupFiles.readOrNull(l.unified().resolve("cgroup.controllers"));
+        return c != null && java.util.Arrays.asList(c.strip().split("\\s+")).contains("hugetlb") ? u : null;
     }
 
     @Override
@@ -205,7 +227,7 @@ public final class V1Cgroup implements Cgroup {
                 mem == null ? new Stats.Memory(0, null, null, null, null, Map.of()) : MemoryV1.stats(mem),
                 pids == null ? new Stats.Pids(0, 0) : PidsV1.stats(pids),
                 blkio == null ? Stats.Blkio.of(List.of(), List.of()) : BlkioV1.stats(blkio),
-                huge == null ? Map.of() : HugetlbV1.stats(huge));
+                huge != null ? HugetlbV1.stats(huge) : unifiedHugetlb() != null ? HugetlbV2.stats(unifiedHugetlb()) : Map.of());
     }
 
     @Override

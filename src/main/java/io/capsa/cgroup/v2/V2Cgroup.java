@@ -70,6 +70,22 @@ public final class V2Cgroup implements Cgroup {
         return u != null && dir.startsWith(u) ? u : dir.getParent();
     }
 
+    /**
+     * Enables one controller for {@code dir}: "+controller" in the cgroup.subtree_control of each
+     * ancestor from the mount down (used on a hybrid host for controllers only the unified hierarchy has).
+     */
+    public static void enableController(Path mount, Path dir, String controller, String field) {
+        List<Path> chain = new ArrayList<>();
+        for (Path p = dir.getParent(); p != null && p.startsWith(mount); p = p.getParent()) {
+            chain.addFirst(p);
+        }
+        for (Path p : chain) {
+            if (!words(CgroupFiles.readOrNull(p.resolve("cgroup.subtree_control"))).contains(controller)) {
+                CgroupFiles.write(field, p.resolve("cgroup.subtree_control"), "+" + controller);
+            }
+        }
+    }
+
     static void enableControllers(Path p) {
         Set<String> available = controllers(p);
         Set<String> enabled = words(CgroupFiles.readOrNull(p.resolve("cgroup.subtree_control")));

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Creates target/capsa.aot, the JDK AOT cache (JEP 483/514) that bin/capsa-runtime and bin/capsa use, after
+# replacing picocli's Java 5 classes in target/capsa.jar by the same sources compiled for Java 25 (step 1).
+# Called by Maven in the package phase (after the jar is shaded); skipped with -DskipAot=true.
+# Never fails the build: if anything goes wrong it prints a warning and leaves no cache (the launcher then
+# simply starts without one).
+#
+# The training run (src/aot/io/capsa/aot/AotTraining.java, compiled here into target/aot/training.jar, not
+# shipped) runs real command lines in one JVM without root and without side effects. It is run with the
+# launcher's own JVM flags and with target/capsa.jar first on the class path, as the cache requires.
+set -u
+CAPSA_BIN=$(readlink -f -- "${BASH_SOURCE[0]}") && CAPSA_BIN=${CAPSA_BIN%/*} || exit 0
+. "$CAPSA_BIN/capsa-launch.sh"
+
+warn() { echo "train-aot: WARNING: $*; no AOT cache (start-up will be slower)" >&2; rm -f "$CAPSA_AOT" "$CAPSA_AOT.new"; exit 0; }
+
+capsa_find_java 2>/dev/null || warn "no JDK 25 found"
+javac=${CAPSA_JAVA_BIN%/java}/javac
+jar=${CAPSA_JAVA_BIN%/java}/jar
+[[ -x $javac && -x $jar ]] || warn "$CAPSA_JAVA_BIN has no javac/jar next to it"
+[[ -f $CAPSA_JAR ]] || warn "$CAPSA_JAR missing"
+
+out=$CAPSA_HOME/target/aot
+rm -rf "$out" "$CAPSA_AOT" "$CAPSA_AOT.new"
+mkdir -p "$out/classes" "$out/work" || warn "cannot create $out"
+
+# 1. picocli as Java 25 class files. Its jar is Java 5 bytecode (class version 49): such classes are left out
+#    of the AOT cache (about 170 classes loaded and verified from the jar at every start). The pom copies
+#    picocli's sources jar (same version) to target/picocli/; compile it once and put the classes in capsa.jar.
+pico=$CAPSA_HOME/target/picocli
+if [[ -f $pico/picocli-sources.jar ]]; then
+  if [[ ! -f $pico/classes.done || $pico/picocli-sources.jar -nt $pico/classes.done ]]; then
+    rm -rf "$pico/src" "$pico/classes" "$pico/classes.done"
+    mkdir -p "$pico/src" "$pico/classes"
+    (cd "$pico/src" && "$jar" --extract --file ../picocli-sources.jar) \
+      && "$javac" --release 25 -nowarn -XDsuppressNotes -d "$pico/classes" \
+           $(find "$pico/src" -name '*.java' ! -name module-info.java) >"$pico/javac.log" 2>&1 \
+      && touch "$pico/classes.done" \
+      || echo "train-aot: WARNING: picocli sources do not compile (see $pico/javac.log); keeping its Java 5 classes" >&2
+  fi
+  if [[ -f $pico/classes.done ]]; then
+    "$jar" --update --file "$CAPSA_JAR" -C "$pico/classes" picocli || warn "cannot update $CAPSA_JAR with picocli"
+    echo "train-aot: picocli recompiled for Java 25 in $CAPSA_JAR"
+  fi
+else
+  echo "train-aot: no $pico/picocli-sources.jar: picocli stays Java 5 bytecode (not in the AOT cache)" >&2
+fi
+
+"$javac" -nowarn -d "$out/classes" -cp "$CAPSA_JAR" $(find "$CAPSA_HOME/src/aot" -name '*.java') >"$out/javac.log" 2>&1 \
+  || { cat "$out/javac.log" >&2; warn "the training driver does not compile against capsa.jar"; }
+"$jar" --create --file "$out/training.jar" -C "$out/classes" . || warn "jar failed"
+
+# 2. The training run.
+echo "train-aot: training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})"
+start=$EPOCHREALTIME
+# -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits.
+"$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$CAPSA_AOT.new" \
+    -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$out/work" 2>"$out/training.log"
+rc=$?
+echo "train-aot: $(grep -c '^  aot training: exit 0' "$out/training.log") commands exited 0, $(grep -c '^  aot training: exit [1-9]' "$out/training.log") failed as intended (log: $out/training.log)"
+grep '^  aot training: .*threw' "$out/training.log" | sed 's/^  aot training: /train-aot: unexpected: /' >&2
+if (( rc != 0 )) || [[ ! -s $CAPSA_AOT.new ]]; then
+  grep -v '^  aot training' "$out/training.log" | tail -20 >&2
+  warn "training run failed (exit $rc; log in $out/training.log)"
+fi
+mv -f "$CAPSA_AOT.new" "$CAPSA_AOT" || warn "cannot move the cache in place"
+# A training run must not leave anything on the host: remove a cgroup if a future create path made one.
+for d in /sys/fs/cgroup/capsa-aot-training /sys/fs/cgroup/*/capsa-aot-training; do
+  [[ -d $d ]] && { rmdir "$d"/* "$d" 2>/dev/null; echo "train-aot: removed stray cgroup $d" >&2; }
+done
+rm -rf "$out/work"
+secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+echo "train-aot: $CAPSA_AOT ($(( $(stat -c %s "$CAPSA_AOT") / 1048576 )) MiB) in $secs s"
