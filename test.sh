@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")"
 
 # Debian packages the tests use: a static busybox for the test rootfs, runc and crun as references and for
-# the fixtures' own tests, libseccomp, newuidmap/newgidmap, ip (network namespaces), gcc for the native stage.
-PACKAGES=(busybox-static runc crun libseccomp2 libseccomp-dev uidmap iproute2 gcc libc6-dev maven)
+# the fixtures' own tests, libseccomp, newuidmap/newgidmap, ip (network namespaces), gcc for the native stage,
+# a registry (docker-registry, skopeo, umoci, htpasswd, openssl) for the image tests, python3 for console tests.
+PACKAGES=(busybox-static runc crun libseccomp2 libseccomp-dev uidmap iproute2 gcc libc6-dev maven
+          docker-registry skopeo umoci apache2-utils openssl python3)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

@@ -1,0 +1,99 @@
+package io.capsa.image.store;
+
+import io.capsa.image.ImageException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A shared or exclusive lock on a lock file, between processes (fcntl locks through {@link FileChannel#lock})
+ * and between threads of this JVM (a read-write lock per file: the JVM holds the file lock once for all its
+ * threads, which fcntl locks require).
+ */
+public final class StoreLock implements AutoCloseable {
+    private static final ConcurrentHashMap<Path, Node> NODES = new ConcurrentHashMap<>();
+
+    private static final class Node {
+        final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+        FileChannel channel;
+        FileLock lock;
+        int sharedHolders;
+    }
+
+    private final Node node;
+    private final boolean shared;
+    private boolean closed;
+
+    private StoreLock(Node node, boolean shared) {
+        this.node = node;
+        this.shared = shared;
+    }
+
+    /** Blocks until this thread holds the lock file exclusively. */
+    public static StoreLock exclusive(Path file) {
+        Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
+        n.rw.writeLock().lock();
+        try {
+            synchronized (n) {
+                acquire(n, file, false);
+            }
+        } catch (RuntimeException e) {
+            n.rw.writeLock().unlock();
+            throw e;
+        }
+        return new StoreLock(n, false);
+    }
+
+    /** Blocks until this thread holds the lock file shared (with other shared holders). */
+    public static StoreLock shared(Path file) {
+        Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
+        n.rw.readLock().lock();
+        try {
+            synchronized (n) {
+                if (n.sharedHolders == 0) acquire(n, file, true);
+                n.sharedHolders++;
+            }
+        } catch (RuntimeException e) {
+            n.rw.readLock().unlock();
+            throw e;
+        }
+        return new StoreLock(n, true);
+    }
+
+    private static void acquire(Node n, Path file, boolean shared) {
+        try {
+            n.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
+            n.lock = n.channel.lock(0, Long.MAX_VALUE, shared);
+        } catch (IOException e) {
+            release(n);
+            throw new ImageException("cannot lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void release(Node n) {
+        try {
+            if (n.lock != null) n.lock.release();
+            if (n.channel != null) n.channel.close();
+        } catch (IOException ignored) {
+            // closing the channel drops the lock anyway
+        }
+        n.lock = null;
+        n.channel = null;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        synchronized (node) {
+            if (!shared || --node.sharedHolders == 0) release(node);
+        }
+        if (shared) node.rw.readLock().unlock();
+        else node.rw.writeLock().unlock();
+    }
+}
