@@ -364,7 +364,8 @@ static int open_in_root(const char *path, int create)
 			fd = resolve(buf); /* fails if what exists there is a dangling symlink */
 		}
 		if (fd < 0)
-			fail("openat2", errno, "%s", buf);
+			fail("openat2", errno, "%s%s", buf,
+			     errno == ENOENT ? " (a symlink there leads to nothing inside the rootfs)" : "");
 		close(parent);
 		parent = fd;
 		*p = sep;
@@ -391,6 +392,29 @@ static int open_parent(const char *path, char buf[PATH_MAX], const char **name)
 	*slash = 0;
 	int fd = open_in_root(buf, MKDIRS);
 	*slash = '/';
+	return fd;
+}
+
+/* Opens `path` O_PATH (| `oflags`) in the current root ("/": after PIVOT_ROOT or CHROOT_MOVE, the
+ * container's), resolved like open_in_root: symlinks stay inside the root and no /proc magic link
+ * (/proc/PID/root, /proc/self/fd/N, ...) is followed. -1 with errno set on failure. */
+static int open_in_current_root(const char *path, int oflags)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | oflags,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+	int tries = 0;
+	do
+		fd = syscall(SYS_openat2, root, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 64);
+	int e = errno;
+	close(root);
+	errno = e;
 	return fd;
 }
 
@@ -843,29 +867,62 @@ static void op_chroot_move(const struct op *o)
 		fail("chdir", errno, "/");
 }
 
+/* An in-root path of MASK or READONLY, opened O_PATH; -1 if it does not exist (nothing to do). */
+static int open_masked(const char *path)
+{
+	int fd = open_in_current_root(path, 0);
+	if (fd < 0 && errno != ENOENT)
+		fail("openat2", errno, "%s%s", path, errno == ELOOP ? " (a /proc magic link on the way is refused)" : "");
+	return fd;
+}
+
 static void op_mask(const struct op *o)
 {
 	const char *path = o->v[0].s;
+	char sbuf[32], tbuf[32];
 	struct stat st;
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return;
+	int fd = open_masked(path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0)
 		fail("stat", errno, "%s", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", fdpath(tbuf, fd), "tmpfs", MS_RDONLY, NULL) < 0)
+			fail("mount", errno, "mask %s with a read-only tmpfs", path);
+	} else {
+		/* The container's /dev/null, only if it is the null device (never a file or a symlink put there). */
+		struct stat ns;
+		int null = open_in_current_root("/dev/null", 0);
+		if (null < 0)
+			fail("openat2", errno, "/dev/null to mask %s", path);
+		if (fstat(null, &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+			fail("mount", EINVAL, "mask %s: /dev/null is not the null device", path);
+		if (mount(fdpath(sbuf, null), fdpath(tbuf, fd), NULL, MS_BIND, NULL) < 0)
+			fail("mount", errno, "mask %s with /dev/null", path);
+		close(null);
 	}
-	if (S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0
-	                        : mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
-		fail("mount", errno, "mask %s with %s", path, S_ISDIR(st.st_mode) ? "a read-only tmpfs" : "/dev/null");
+	close(fd);
 }
 
 static void op_readonly(const struct op *o)
 {
 	const char *path = o->v[0].s;
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		if (errno == ENOENT)
-			return;
+	char tbuf[32];
+	int fd = open_masked(path);
+	if (fd < 0)
+		return;
+	fdpath(tbuf, fd);
+	if (mount(tbuf, tbuf, NULL, MS_BIND | MS_REC, NULL) < 0)
 		fail("mount", errno, "bind %s on itself", path);
-	}
-	remount_ro(path);
+	close(fd);
+	/* The fd names what is covered now: reopen to reach the new mount. */
+	fd = open_masked(path);
+	if (fd < 0)
+		fail("openat2", errno, "%s", path);
+	unsigned long f = MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags(fd, path);
+	if (mount(NULL, fdpath(tbuf, fd), NULL, f, NULL) < 0)
+		fail("remount", errno, "%s read-only", path);
+	close(fd);
 }
 
 static void op_remount_ro(const struct op *o) { remount_ro(o->v[0].s); }
@@ -900,8 +957,18 @@ static void op_console(const struct op *o)
 		close(c);
 	else if (errno != EEXIST)
 		fail("open", errno, "/dev/console");
-	if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	/* By fds: the slave we hold (not a path that could have been replaced), onto /dev/console itself, never
+	 * what a symlink there points to (CVE-2025-52565). */
+	char sbuf[32], tbuf[32];
+	struct stat cs;
+	c = open_in_current_root("/dev/console", O_NOFOLLOW);
+	if (c < 0)
+		fail("openat2", errno, "/dev/console");
+	if (fstat(c, &cs) < 0 || S_ISLNK(cs.st_mode) || S_ISDIR(cs.st_mode))
+		fail("mount", EINVAL, "/dev/console is a symlink or a directory");
+	if (mount(fdpath(sbuf, s), fdpath(tbuf, c), NULL, MS_BIND, NULL) < 0)
 		fail("mount", errno, "bind %s on /dev/console", name);
+	close(c);
 	if (send_fd(console_sock, m, name, strlen(name)) < 0)
 		fail("sendmsg", errno, "console master");
 	close(m);

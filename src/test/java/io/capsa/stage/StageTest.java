@@ -195,7 +195,8 @@ class StageTest {
         PlanWriter p = container(root);
         mount(p, "mounts[3] /mnt/evil", "tmpfs", "/mnt/evil", "tmpfs", 0, Op.MNT_MKDIR);
         Result r = run(p);
-        assertThat(r.messages().getLast()).isEqualTo("ERR 2 mounts[3] /mnt/evil\topenat2\tmnt/evil");
+        assertThat(r.messages().getLast())
+                .isEqualTo("ERR 2 mounts[3] /mnt/evil\topenat2\tmnt/evil (a symlink there leads to nothing inside the rootfs)");
         assertThat(host).isEmptyDirectory();
 
         PlanWriter m = container(root);
