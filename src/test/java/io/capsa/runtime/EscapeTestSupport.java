@@ -65,6 +65,22 @@ abstract class EscapeTestSupport extends ContainerTestSupport {
         return b;
     }
 
+    /** Copies the shared libraries {@code binary} needs (as ldd lists them) into {@code rootfs}, at the same paths. */
+    protected static void installLibrariesOf(Path binary, Path rootfs) {
+        for (String line : host("ldd", binary.toString()).split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            String lib = f.length >= 3 && f[1].equals("=>") ? f[2] : f.length >= 1 && f[0].startsWith("/") ? f[0] : null;
+            if (lib == null || !lib.startsWith("/")) continue;
+            try {
+                Path to = rootfs.resolve(lib.substring(1));
+                Files.createDirectories(to.getParent());
+                Files.copy(Path.of(lib), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** Waits until the file holds {@code text}; returns its content (fails after the timeout). */
     protected static String awaitFile(Path file, String text, Duration timeout) {
         boolean ok = await(() -> Files.exists(file) && read(file).contains(text), timeout);

@@ -82,12 +82,14 @@ class ExeOverwriteEscapeTest extends EscapeTestSupport {
         // The original attack: the container's /evil is "#!/proc/self/exe", so exec makes the runtime run *itself*
         // as the container's process, which the container then holds by /proc/PID/exe and overwrites once it
         // exited. The stage run that way stops at its usage error; its stdout is made a full pipe so that it
-        // blocks writing that error, long enough for the attacker to find it.
+        // blocks writing that error, long enough for the attacker to find it. (The rootfs has the stage's
+        // libraries, as an image with glibc has: without them the stage cannot even run in the container.)
         FileFacts before = FileFacts.of(stageBinary());
         Path shared = sharedDir();
         Path report = shared.resolve("report");
         TestBundle b = attackBundle().bind(shared.toString(), "/shared")
                 .args("sh", "-c", "/attack exe scan:capsa-stage kill 50 >/shared/report 2>&1; sleep 60");
+        installLibrariesOf(stageBinary(), b.rootfs());
         Path evil = Files.writeString(b.rootfs().resolve("evil"), "#!/proc/self/exe\n");
         Files.setPosixFilePermissions(evil, PosixFilePermissions.fromString("rwxr-xr-x"));
         String id = capsa.newId();

@@ -57,6 +57,27 @@ class SetupIsolationEscapeTest extends EscapeTestSupport {
     }
 
     @Test
+    void oomScoreAdjIsSetInAUserNamespaceToo() throws Exception {
+        // written by the first stage process, before the (non-dumpable) child becomes root of its user namespace:
+        // the child itself may no longer write its /proc/self/oom_score_adj then
+        TestBundle b = sh("cat /proc/self/oom_score_adj").userns(100000, 65536);
+        b.config().withObjectProperty("process").put("oomScoreAdj", 432);
+        NamespacesTest.openForUserns(b);
+        assertThat(output(b)).isEqualTo("432\n");
+        // and for exec, whose stage joins the container's namespaces before its clone
+        TestBundle c = sh("sleep 60");
+        String id = capsa.newId();
+        capsa.run("run", "-d", "--bundle", c.dir().toString(), id).assertOk();
+        Path proc = Files.writeString(sharedDir().resolve("process.json"), """
+                {"args": ["cat", "/proc/self/oom_score_adj"], "cwd": "/", "oomScoreAdj": 543,
+                 "env": ["PATH=/bin:/usr/bin"]}
+                """);
+        assertThat(capsa.run("exec", "--process", proc.toString(), id).assertOk().stdout()).isEqualTo("543\n");
+        capsa.run("delete", "-f", id).assertOk();
+        assertNothingLeft(id, c);
+    }
+
+    @Test
     void stdioThatIsDevNullIsNeverChowned() throws Exception {
         Path devNull = Path.of("/dev/null");
         FileFacts before = FileFacts.of(devNull);

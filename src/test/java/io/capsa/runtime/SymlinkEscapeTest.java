@@ -104,6 +104,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
     private CapsaRun.Result runOrFailClearly(TestBundle b, String... fields) {
         String id = capsa.newId();
         CapsaRun.Result r = capsa.run("run", "--bundle", b.dir().toString(), id);
+        System.out.println("outcome: " + (r.ok() ? "ran: " + r.stdout().strip() : "refused: " + r.stderr().strip()));
         if (!r.ok()) {
             assertThat(r.stderr()).as(r.toString()).contains(fields);
         }
@@ -212,11 +213,47 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         String hostRoot = "/proc/" + ProcessHandle.current().pid() + "/root";
         TestBundle b = sh("cat /etc/masked-file; echo ran").removeNamespace("pid");
         b.maskedPaths("/etc/masked-file");
-        b.readonlyPaths("/etc/ro-dir");
         link(b, "etc/masked-file", Path.of(hostRoot + file));
-        link(b, "etc/ro-dir", Path.of(hostRoot + dir));
-        runOrFailClearly(b, "linux.");
+        CapsaRun.Result masked = runOrFailClearly(b, "linux.maskedPaths[0] /etc/masked-file", "magic link");
+        assertThat(masked.ok()).as(masked.toString()).isFalse();
+        TestBundle c = sh("touch /etc/ro-dir/new; echo ran").removeNamespace("pid");
+        c.readonlyPaths("/etc/ro-dir");
+        link(c, "etc/ro-dir", Path.of(hostRoot + dir));
+        CapsaRun.Result ro = runOrFailClearly(c, "linux.readonlyPaths[0] /etc/ro-dir", "magic link");
+        assertThat(ro.ok()).as(ro.toString()).isFalse();
         t.assertUntouched();
+    }
+
+    @ParameterizedTest(name = "{0} symlink")
+    @ValueSource(strings = {"absolute", "magic"})
+    void devConsoleIsASymlinkToAHostFile(String style) {
+        // a terminal: the pty's slave is bind-mounted on /dev/console (runc CVE-2025-52565)
+        Targets t = new Targets();
+        Path console = t.file("console");
+        t.snapshot();
+        TestBundle b = sh("stat -c '%n %F' /dev/console").terminal(true).removeMount("/dev");
+        Path to = style.equals("absolute") ? console : Path.of("/proc/" + ProcessHandle.current().pid() + "/root" + console);
+        if (style.equals("magic")) b.removeNamespace("pid");
+        link(b, "dev/console", to);
+        CapsaRun.Result r = runOrFailClearly(b, "process.terminal", "/dev/console");
+        if (r.ok()) assertThat(r.stdout()).contains("/dev/console character special file");
+        t.assertUntouched();
+    }
+
+    @Test
+    void aMaskedFileIsNeverCoveredByWhatADevNullSymlinkPointsTo() throws Exception {
+        // runc CVE-2025-31133: /dev comes from a volume another container controls, whose "null" is a symlink to
+        // /proc/sys/kernel/core_pattern; masking a file by binding "/dev/null" on it (/proc/timer_list) would bind core_pattern there,
+        // writable, outside the read-only /proc/sys
+        Path volume = sharedDir();
+        Files.createSymbolicLink(volume.resolve("null"), Path.of("/proc/sys/kernel/core_pattern"));
+        TestBundle b = sh("stat -c '%n %F %t,%T' /proc/timer_list")
+                .removeMount("/dev").removeMount("/dev/pts").removeMount("/dev/shm").removeMount("/dev/mqueue")
+                .bind(volume.toString(), "/dev");
+        b.maskedPaths("/proc/timer_list");
+        CapsaRun.Result r = runOrFailClearly(b, "linux.maskedPaths[0] /proc/timer_list", "not the null device");
+        assertThat(r.ok()).as(r.toString()).isFalse();
+        assertThat(Files.readSymbolicLink(volume.resolve("null"))).isEqualTo(Path.of("/proc/sys/kernel/core_pattern"));
     }
 
     @ParameterizedTest(name = "{0} symlink")
