@@ -8,6 +8,7 @@ import io.capsa.testing.TestPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,18 @@ class SetupIsolationEscapeTest extends EscapeTestSupport {
         awaitFile(shared.resolve("started"), "started", CapsaRun.DEFAULT_TIMEOUT);
         capsa.run("delete", "-f", id).assertOk();
         assertNothingLeft(id, b);
+    }
+
+    @Test
+    void aStartContainerHookCannotPtraceTheStageThatRunsIt() {
+        // the hook runs in the container, started by the container's init (still the stage, with the container's
+        // uid and capabilities) right before it execs the container's process
+        TestBundle b = attackBundle().args("true").hook("startContainer", "/attack", List.of("attack", "probe", "1"), null, null);
+        String out = output(b);
+        Map<String, String> r = results(out);
+        assertThat(r.get("ptrace-attach")).as(out).isIn("EPERM", "EACCES");
+        assertThat(r.get("open-mem")).as(out).isIn("EPERM", "EACCES");
+        assertThat(r.get("readlink-exe")).as(out).isIn("EPERM", "EACCES");
     }
 
     @Test
