@@ -43,7 +43,7 @@ public final class Planner {
      * @param consoleSocket the --console-socket path (needed when process.terminal is true), or null
      * @param preserveFds how many fds after stdio pass into the container (LISTEN_FDS + --preserve-fds)
      * @param waitForExit the first stage process waits for the container and exits with its status (run)
-     * @param seccompCache where compiled seccomp filters are cached (e.g. ROOT/.seccomp-cache), or null
+     * @param seccompCache where compiled seccomp filters are cached (the runtime uses ROOT/@seccomp-cache), or null
      */
     public record Request(Spec spec, Path bundle, Path fifo, String consoleSocket, int preserveFds, boolean noPivot,
                           boolean waitForExit, CgroupView cgroups, List<String> extraEnv, Path seccompCache) {
