@@ -100,6 +100,7 @@ public final class Planner {
         newNetNs = (newFlags & CLONE_NEWNET) != 0;
         newIpcNs = (newFlags & CLONE_NEWIPC) != 0;
         if (!newMountNs) throw new PlanException("linux.namespaces: a new mount namespace is required");
+        beforeClone("process", proc);
         for (LinuxNamespace ns : joins)
             w.op(Op.SETNS, "linux.namespaces " + ns.type() + " " + ns.path()).str(ns.path()).num(namespaceFlag(ns.type()));
         if ((newFlags & CLONE_NEWTIME) != 0) {
@@ -267,6 +268,7 @@ public final class Planner {
         // Namespaces are joined by /proc/PID/ns paths; the user namespace after the others (we hold every
         // capability over them as the host's root) and the mount namespace last (it changes our root).
         String[] order = {"ipc", "uts", "net", "pid", "cgroup", "time", "user", "mnt"};
+        beforeClone("process", p);
         List<LinuxNamespace> nss = linux.namespaces() == null ? List.of() : linux.namespaces();
         for (String procName : order) {
             if (procName.equals("user") && !x.joinUser()) continue;
@@ -304,10 +306,25 @@ public final class Planner {
         return new Plan(w, fds, null, null, List.of(), spec, null, warnings);
     }
 
-    /** The process part shared by create and exec: everything from oom score to the final checks before exec. */
-    private void processSetup(String f, ProcessSpec p, int preserveFds) {
+    /**
+     * The first ops of create and exec, in the first stage process (the host's root, in the host's namespaces):
+     * <ul>
+     * <li>non-dumpable (as runc): until it execs the container's process, no stage process can be ptraced, nor its
+     *     /proc/PID/{mem,environ,fd,exe} opened, by a process of the container (same uid, same capabilities once
+     *     they are dropped); execve makes the container's process dumpable again;</li>
+     * <li>the oom score, inherited through the clone: the child can no longer write its own
+     *     /proc/self/oom_score_adj once it is non-dumpable and not the host's root (a user namespace), nor find
+     *     /proc/self after an exec has joined the container's mount namespace.</li>
+     * </ul>
+     */
+    private void beforeClone(String f, ProcessSpec p) {
+        w.op(Op.SET_DUMPABLE, "non-dumpable stage").num(0);
         if (p.oomScoreAdj() != null)
             w.op(Op.WRITE_FILE, f + ".oomScoreAdj").str("/proc/self/oom_score_adj").str(Integer.toString(p.oomScoreAdj()));
+    }
+
+    /** The process part shared by create and exec: everything from rlimits to the final checks before exec. */
+    private void processSetup(String f, ProcessSpec p, int preserveFds) {
         if (p.rlimits() != null) {
             for (int i = 0; i < p.rlimits().size(); i++) {
                 Rlimit r = p.rlimits().get(i);
