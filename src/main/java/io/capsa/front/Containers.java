@@ -410,7 +410,7 @@ public final class Containers {
         if (cwd != null && !cwd.startsWith("/")) throw new FrontException("exec: the working directory '" + cwd + "' must be absolute", 1);
         var caps = base.capabilities();
         if (x.privileged()) {
-            List<String> all = io.capsa.spec.Capability.NAMES;
+            List<String> all = SpecBuilder.hostCapabilities();
             caps = new io.capsa.spec.Capabilities(all, all, null, all, null);
         }
         ProcessSpec p = new ProcessSpec(x.tty(), null, user, x.command(), null, envList, cwd, caps, base.rlimits(),

@@ -320,18 +320,36 @@ public final class SpecBuilder {
     }
 
     private List<String> capabilities() {
-        if (o.privileged) return Capability.NAMES;
+        if (o.privileged) return hostCapabilities();
         Set<String> caps = new LinkedHashSet<>(DEFAULT_CAPS);
         List<String> add = normCaps(o.capAdd, "--cap-add"), drop = normCaps(o.capDrop, "--cap-drop");
         if (drop.contains("ALL")) caps.clear();
         else caps.removeAll(drop);
         if (add.contains("ALL")) {
-            caps.addAll(Capability.NAMES);
+            caps.addAll(hostCapabilities());
             if (!drop.contains("ALL")) caps.removeAll(drop);
         } else {
             caps.addAll(add);
         }
         return List.copyOf(caps);
+    }
+
+    /**
+     * Every capability this process may give (its bounding set): what --privileged and --cap-add ALL mean here.
+     * A root without some capability (CAP_SYS_RESOURCE in some sandboxes) cannot pass it on.
+     */
+    public static List<String> hostCapabilities() {
+        long bnd = -1L;
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("CapBnd:")) bnd = Long.parseUnsignedLong(l.substring(7).strip(), 16);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // assume all
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : Capability.NAMES) if ((bnd & Capability.byName(n).mask()) != 0) out.add(n);
+        return out;
     }
 
     private static List<String> normCaps(List<String> in, String flag) {
