@@ -7,6 +7,8 @@
 # What is measured, per run:
 #   time  whole-process wall time of the runtime command (from before its exec to its exit), taken with
 #         bash's $EPOCHREALTIME around `/usr/bin/time -f %M RUNTIME ...` (the wrapper is the same for all).
+#   CPU   user + system CPU time of that tree (GNU time's %U + %S, 10 ms resolution): on a loaded machine
+#         (other work competing for the cores) this moves far less than the wall time.
 #   RSS   GNU time's %M: ru_maxrss of wait4(), i.e. the peak resident set of the LARGEST single process in the
 #         runtime's process tree (the runtime itself and the children it waited for, the container included);
 #         not a sum over processes. For capsa that is the JVM, for runc/crun the runtime binary.
@@ -124,7 +126,7 @@ one_run() {
   local i=$1 round=$2 id t0 t1 rc=0
   id=b$round-$RANDOM$RANDOM
   t0=$EPOCHREALTIME
-  /usr/bin/time -f %M -o "$work/rss" "${bins[$i]}" --root "$work/state-$i" run --bundle "$work/bundle-$i" "$id" \
+  /usr/bin/time -f '%M %U %S' -o "$work/rss" "${bins[$i]}" --root "$work/state-$i" run --bundle "$work/bundle-$i" "$id" \
     </dev/null >"$work/out" 2>"$work/err" || rc=$?
   t1=$EPOCHREALTIME
   if (( rc != 0 )); then
@@ -134,7 +136,8 @@ one_run() {
     return 1
   fi
   (( round < 0 )) && return 0
-  echo "${names[$i]} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }') $(tail -n1 "$work/rss")" >> "$work/results"
+  echo "${names[$i]} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }') $(tail -n1 "$work/rss" |
+    awk '{ printf "%d %.0f", $1, ($2 + $3) * 1000 }')" >> "$work/results"
 }
 
 n=${#names[@]}
@@ -146,7 +149,7 @@ for ((r = -warmup; r < rounds; r++)); do
 done
 
 awk -v names="${names[*]}" '
-  { t[$1, ++c[$1]] = $2; m[$1, c[$1]] = $3 }
+  { t[$1, ++c[$1]] = $2; m[$1, c[$1]] = $3; u[$1, c[$1]] = $4 }
   function sortv(arr, name, cnt, out,   i, j, x) {
     for (i = 1; i <= cnt; i++) out[i] = arr[name, i]
     for (i = 2; i <= cnt; i++) { x = out[i]; for (j = i - 1; j >= 1 && out[j] > x; j--) out[j + 1] = out[j]; out[j + 1] = x }
@@ -154,19 +157,20 @@ awk -v names="${names[*]}" '
   function q(out, cnt, p,   k) { k = int(p * (cnt - 1) + 0.5) + 1; return out[k] }
   END {
     k = split(names, nm, " ")
-    printf "\n%-10s %5s %9s %9s %9s %9s %9s   %s\n", "runtime", "runs", "mean ms", "median", "p90", "min", "max", "peak RSS MiB (median / max)"
+    printf "\n%-10s %5s %9s %9s %9s %9s %9s %12s   %s\n", "runtime", "runs", "mean ms", "median", "p90", "min", "max", "CPU ms med", "peak RSS MiB (median / max)"
     for (i = 1; i <= k; i++) {
       x = nm[i]; cnt = c[x]; s = 0
       for (j = 1; j <= cnt; j++) s += t[x, j]
       delete o; sortv(t, x, cnt, o)
       mean[x] = s / cnt; med[x] = q(o, cnt, 0.5)
       delete r; sortv(m, x, cnt, r)
-      printf "%-10s %5d %9.1f %9.1f %9.1f %9.1f %9.1f   %.1f / %.1f\n", x, cnt, mean[x], med[x], q(o, cnt, 0.9), o[1], o[cnt], q(r, cnt, 0.5) / 1024, r[cnt] / 1024
+      delete cp; sortv(u, x, cnt, cp); cpu[x] = q(cp, cnt, 0.5)
+      printf "%-10s %5d %9.1f %9.1f %9.1f %9.1f %9.1f %12.0f   %.1f / %.1f\n", x, cnt, mean[x], med[x], q(o, cnt, 0.9), o[1], o[cnt], cpu[x], q(r, cnt, 0.5) / 1024, r[cnt] / 1024
     }
     for (b = 1; b <= k; b++) {
       base = nm[b]; if (base != "runc" && base != "crun") continue
-      printf "\nratios vs %s (mean, median):", base
-      for (i = 1; i <= k; i++) if (nm[i] != base) printf "  %s %.2fx, %.2fx", nm[i], mean[nm[i]] / mean[base], med[nm[i]] / med[base]
+      printf "\nratios vs %s (wall mean, wall median, CPU median):", base
+      for (i = 1; i <= k; i++) if (nm[i] != base) printf "  %s %.2fx, %.2fx, %s", nm[i], mean[nm[i]] / mean[base], med[nm[i]] / med[base], (cpu[base] > 0 ? sprintf("%.1fx", cpu[nm[i]] / cpu[base]) : "n/a")
       printf "\n"
     }
   }' "$work/results"

@@ -150,20 +150,20 @@ public final class SpecBuilder {
         List<String> caps = capabilities();
         boolean noNewPrivs = false;
         boolean seccompUnconfined = o.privileged;
+        io.capsa.spec.LinuxSeccomp seccomp = null;
         for (String so : o.securityOpts) {
             String s = so.replace(':', '=');
             if (s.equals("no-new-privileges") || s.equals("no-new-privileges=true")) noNewPrivs = true;
             else if (s.equals("no-new-privileges=false")) noNewPrivs = false;
             else if (s.equals("seccomp=unconfined")) seccompUnconfined = true;
-            else if (s.startsWith("seccomp=")) throw new FrontException("--security-opt " + so
-                    + ": seccomp profiles are not enforced by this build of the runtime yet (only seccomp=unconfined is accepted)");
+            else if (s.startsWith("seccomp=")) seccomp = SeccompProfiles.fromFile(cwd.resolve(so.substring(8)), caps);
             else if (s.equals("apparmor=unconfined") || s.equals("label=disable")) { /* nothing to turn off here */ }
             else if (s.startsWith("apparmor=") || s.startsWith("label=")) throw new FrontException("--security-opt " + so
                     + ": AppArmor and SELinux are not supported");
             else throw new FrontException("--security-opt " + so + ": invalid option (seccomp=..., no-new-privileges, apparmor=unconfined, label=disable)");
         }
-        // TODO(seccomp): a Docker-like default profile once io.capsa.seccomp enforces linux.seccomp.
-        if (!seccompUnconfined) { /* no default profile yet: see the TODO above */ }
+        if (seccompUnconfined) seccomp = null;
+        else if (seccomp == null) seccomp = SeccompProfiles.defaultFor(caps);
 
         List<Rlimit> rlimits = rlimits();
         ProcessSpec process = new ProcessSpec(o.tty, null,
@@ -231,7 +231,7 @@ public final class SpecBuilder {
             sysctl.put(s.substring(0, eq), s.substring(eq + 1));
         }
         Linux linux = new Linux(null, null, sysctl.isEmpty() ? null : sysctl, resources, parent + "/" + id,
-                namespaces, devices.isEmpty() ? null : devices, null, null,
+                namespaces, devices.isEmpty() ? null : devices, seccomp, null,
                 o.privileged ? null : MASKED, o.privileged ? null : READONLY, null, null, null, null, null);
 
         Map<String, String> annotations = new LinkedHashMap<>();

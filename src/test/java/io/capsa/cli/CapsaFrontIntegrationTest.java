@@ -358,4 +358,14 @@ class CapsaFrontIntegrationTest {
         FrontCli.Result rmi = cli.run("rmi", "localhost/no-such:image");
         assertThat(rmi.exitCode()).isEqualTo(1);
     }
+
+    @Test
+    void defaultSeccompProfileAsDocker() {
+        FrontCli.Result def = run("--rm", IMAGE, "sh", "-c", "grep ^Seccomp: /proc/self/status; unshare -n true || echo refused").assertOk();
+        assertThat(def.stdout()).contains("Seccomp:\t2").contains("refused");
+        FrontCli.Result admin = run("--rm", "--cap-add", "SYS_ADMIN", IMAGE, "sh", "-c", "unshare -n true && echo allowed").assertOk();
+        assertThat(admin.stdout()).contains("allowed");
+        FrontCli.Result off = run("--rm", "--security-opt", "seccomp=unconfined", IMAGE, "grep", "^Seccomp:", "/proc/self/status").assertOk();
+        assertThat(off.stdout()).contains("Seccomp:\t0");
+    }
 }

@@ -188,4 +188,50 @@ class SpecBuilderTest {
         dest.volumes = List.of("/a:relative");
         assertThatThrownBy(() -> build(dest, null)).hasMessageContaining("mount path must be absolute");
     }
+
+    @Test
+    void seccompDefaultProfileFollowsTheCapabilities() throws Exception {
+        RunOptions o = new RunOptions();
+        o.command = List.of("true");
+        var def = build(o, null).spec().linux().seccomp();
+        assertThat(def.defaultAction()).isEqualTo("SCMP_ACT_ERRNO");
+        assertThat(def.syscalls().stream().flatMap(r -> r.names().stream())).contains("read", "chroot").doesNotContain("mount", "unshare");
+        RunOptions admin = new RunOptions();
+        admin.command = List.of("true");
+        admin.capAdd = List.of("SYS_ADMIN");
+        var a = build(admin, null).spec().linux().seccomp();
+        assertThat(a.syscalls().stream().flatMap(r -> r.names().stream())).contains("mount", "unshare", "setns", "clone3");
+        assertThat(a.syscalls()).noneMatch(r -> r.names().contains("clone3") && "SCMP_ACT_ERRNO".equals(r.action()));
+        RunOptions unconfined = new RunOptions();
+        unconfined.command = List.of("true");
+        unconfined.securityOpts = List.of("seccomp=unconfined");
+        assertThat(build(unconfined, null).spec().linux().seccomp()).isNull();
+        RunOptions priv = new RunOptions();
+        priv.command = List.of("true");
+        priv.privileged = true;
+        assertThat(build(priv, null).spec().linux().seccomp()).isNull();
+
+        // a profile in Docker's format: archMap, includes and excludes by capability
+        Files.writeString(dir.resolve("profile.json"), """
+                {"defaultAction": "SCMP_ACT_ERRNO", "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+                  {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                 "syscalls": [
+                  {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+                  {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+                  {"names": ["chroot"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_SYS_ADMIN"]}},
+                  {"names": ["arm_only"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["arm64"]}},
+                  {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}
+                """);
+        RunOptions file = new RunOptions();
+        file.command = List.of("true");
+        file.securityOpts = List.of("seccomp=profile.json");
+        var f = build(file, null).spec().linux().seccomp();
+        assertThat(f.architectures()).containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+        assertThat(f.syscalls()).extracting(r -> String.join(",", r.names())).containsExactly("read,write", "chroot", "personality");
+        assertThat(f.syscalls().getLast().args().getFirst().value()).isEqualTo(8);
+        // the OCI form as it is
+        Files.writeString(dir.resolve("oci.json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+        file.securityOpts = List.of("seccomp:oci.json");
+        assertThat(build(file, null).spec().linux().seccomp().defaultAction()).isEqualTo("SCMP_ACT_ALLOW");
+    }
 }
