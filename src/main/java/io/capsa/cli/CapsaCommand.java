@@ -16,16 +16,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The root of {@code capsa}: global flags, and the context every subcommand works in. */
-@Command(name = "capsa", description = "Capsa: run containers from OCI and Docker images",
-        subcommands = {
-            ContainerCommands.Run.class, ContainerCommands.Exec.class, ContainerCommands.Ps.class,
-            ContainerCommands.Logs.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
-            ContainerCommands.Rm.class, ContainerCommands.Inspect.class, ContainerCommands.Cleanup.class,
-            ImageCommands.ImagesCmd.class, ImageCommands.Pull.class, ImageCommands.Rmi.class, ImageCommands.Tag.class,
-            ImageCommands.Load.class, ImageCommands.Save.class, ImageCommands.Login.class, ImageCommands.Logout.class,
-            ContainerCommands.Version.class, picocli.CommandLine.HelpCommand.class
-        })
+@Command(name = "capsa", description = "Capsa: run containers from OCI and Docker images")
 final class CapsaCommand implements Runnable {
+    /**
+     * The subcommands by name, made on demand: a command line registers only the one it names (each
+     * registration costs picocli reflection at start-up); help and unknown names get all of them.
+     */
+    static final Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = new java.util.LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("run", ContainerCommands.Run::new);
+        SUBCOMMANDS.put("exec", ContainerCommands.Exec::new);
+        SUBCOMMANDS.put("ps", ContainerCommands.Ps::new);
+        SUBCOMMANDS.put("logs", ContainerCommands.Logs::new);
+        SUBCOMMANDS.put("stop", ContainerCommands.Stop::new);
+        SUBCOMMANDS.put("kill", ContainerCommands.Kill::new);
+        SUBCOMMANDS.put("rm", ContainerCommands.Rm::new);
+        SUBCOMMANDS.put("inspect", ContainerCommands.Inspect::new);
+        SUBCOMMANDS.put("images", ImageCommands.ImagesCmd::new);
+        SUBCOMMANDS.put("pull", ImageCommands.Pull::new);
+        SUBCOMMANDS.put("rmi", ImageCommands.Rmi::new);
+        SUBCOMMANDS.put("tag", ImageCommands.Tag::new);
+        SUBCOMMANDS.put("load", ImageCommands.Load::new);
+        SUBCOMMANDS.put("save", ImageCommands.Save::new);
+        SUBCOMMANDS.put("login", ImageCommands.Login::new);
+        SUBCOMMANDS.put("logout", ImageCommands.Logout::new);
+        SUBCOMMANDS.put("version", ContainerCommands.Version::new);
+        SUBCOMMANDS.put("container-cleanup", ContainerCommands.Cleanup::new);
+        SUBCOMMANDS.put("help", picocli.CommandLine.HelpCommand::new);
+    }
+
     final Map<String, String> env;
     final Path cwd;
     final InputStream in;

@@ -30,10 +30,19 @@ public final class CapsaMain {
     public static int execute(String[] args, Map<String, String> env, Path cwd, InputStream in, PrintStream out, PrintStream err) {
         CapsaCommand root = new CapsaCommand(env, cwd, in, out, err);
         CommandLine cl = new CommandLine(root);
+        String sub = subcommand(args);
+        if (sub != null && !sub.equals("help") && CapsaCommand.SUBCOMMANDS.containsKey(sub)) {
+            cl.addSubcommand(sub, CapsaCommand.SUBCOMMANDS.get(sub).get());
+        } else {
+            CapsaCommand.SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         // docker run IMAGE CMD...: after the image (and after exec's container) everything is the command
-        for (String c : new String[] {"run", "exec"}) cl.getSubcommands().get(c).setStopAtPositional(true);
+        for (String c : new String[] {"run", "exec"}) {
+            CommandLine s = cl.getSubcommands().get(c);
+            if (s != null) s.setStopAtPositional(true);
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> root.fail(ex, cmd.getCommandName().equals("run")));
         cl.setParameterExceptionHandler((ex, a) -> {
             String name = ex.getCommandLine().getCommandName();
@@ -42,6 +51,19 @@ public final class CapsaMain {
             return 125;
         });
         return cl.execute(args);
+    }
+
+    /** The global options that take a value, to find the subcommand without parsing everything. */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--root", "--runroot", "--insecure-registry");
+
+    /** The name of the subcommand (the first argument that is not a global option or its value), or null. */
+    static String subcommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("-")) return a;
+            if (VALUED.contains(a)) i++;
+        }
+        return null;
     }
 
     /** The exit status of a failed command: run's own (125, 126, 127) for run, 1 otherwise (as docker). */

@@ -117,6 +117,7 @@ public final class ContainerStore {
         }
         Path d = dir(r.id);
         try {
+            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x---")));
         } catch (FileAlreadyExistsException e) {
             throw new FrontException("container " + r.id + " exists already");

@@ -66,24 +66,24 @@ public final class RootPaths {
     }
 
     /**
-     * Creates directory {@code path} (and missing parents) inside the root, mode 0755, owned by root. Each missing
-     * component is created under an already resolved parent, so no link is followed out of the root.
+     * Creates directory {@code path} (and missing parents) inside the root, mode 0755, owned by root. The path is
+     * resolved first (links followed inside the root); what is missing of the result is created component by
+     * component, so nothing is created outside the root.
      */
     public static void mkdirs(Path root, String path) {
-        String[] parts = path.split("/");
-        StringBuilder sofar = new StringBuilder();
-        for (String part : parts) {
-            if (part.isEmpty() || part.equals(".")) continue;
-            sofar.append('/').append(part);
-            Path p = resolve(root, sofar.toString());
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) continue;
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS))
-                throw new FrontException("cannot create the directory " + path + " in the container: " + sofar + " is not a directory");
+        Path p = resolve(root, path);
+        Path cur = root;
+        for (Path part : root.relativize(p)) {
+            if (part.toString().isEmpty()) continue;
+            cur = cur.resolve(part);
+            if (Files.isDirectory(cur, LinkOption.NOFOLLOW_LINKS)) continue;
+            if (Files.exists(cur, LinkOption.NOFOLLOW_LINKS))
+                throw new FrontException("cannot create the directory " + path + " in the container: " + root.relativize(cur) + " is not a directory");
             try {
-                Files.createDirectory(p);
-                io.capsa.sys.FsCalls.chmod(p, 0755);
+                Files.createDirectory(cur);
+                io.capsa.sys.FsCalls.chmod(cur, 0755);
             } catch (IOException e) {
-                throw new FrontException("cannot create the directory " + path + " in the container: " + e.getMessage());
+                throw new FrontException("cannot create the directory " + path + " in the container: " + e);
             }
         }
     }

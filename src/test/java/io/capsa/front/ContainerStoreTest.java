@@ -56,7 +56,7 @@ class ContainerStoreTest {
     @Test
     void recordsRoundTripAndDeleteRemovesTheDirectory() {
         ContainerStore s = new ContainerStore(root);
-        ContainerRecord r = add(s, id("1"), "x");
+        ContainerRecord r = add(s, id("1"), "xy");
         r.status = ContainerRecord.EXITED;
         r.exitCode = 3;
         r.command.add("sh");
