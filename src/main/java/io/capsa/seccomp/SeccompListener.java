@@ -1,13 +1,15 @@
 package io.capsa.seccomp;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.capsa.spec.Json;
 import io.capsa.spec.LinuxSeccomp;
 import io.capsa.spec.OciVersion;
+import io.capsa.spec.RecordJson;
 import io.capsa.sys.FdPassing;
 import io.capsa.sys.SysException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The runtime's half of runc's seccomp agent protocol. When the filter has SCMP_ACT_NOTIFY rules, the stage
@@ -54,16 +56,12 @@ public final class SeccompListener {
 
     /** The ContainerProcessState JSON sent with the fd. */
     static byte[] message(long processPid, String metadata, String stateJson) {
-        ObjectNode o = Json.mapper().createObjectNode();
+        Map<String, Object> o = new LinkedHashMap<>();
         o.put("ociVersion", OciVersion.CURRENT);
-        o.putArray("fds").add(Seccomp.SECCOMP_FD_NAME);
+        o.put("fds", List.of(Seccomp.SECCOMP_FD_NAME));
         o.put("pid", processPid);
         if (metadata != null && !metadata.isEmpty()) o.put("metadata", metadata);
-        try {
-            o.set("state", Json.mapper().readTree(stateJson));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        o.put("state", RecordJson.read(stateJson.getBytes(StandardCharsets.UTF_8), Object.class));
         return Json.toBytes(o);
     }
 }

@@ -41,6 +41,11 @@ final class JsonDatabind {
         return Holder.MAPPER;
     }
 
+    /** Writes a value of a type {@link RecordJson} does not bind (a JsonNode, a Path, ...) with the mapper. */
+    static void write(JsonGenerator g, Object value) throws IOException {
+        mapper().writeValue(g, value);
+    }
+
     private static ObjectMapper create() {
         JsonMapper m = JsonMapper.builder()
                 .annotationIntrospector(new UIntIntrospector())

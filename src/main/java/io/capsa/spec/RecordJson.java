@@ -48,6 +48,8 @@ import java.util.Map;
  * complement above Long.MAX_VALUE, written unsigned), {@link UInt.U32} and {@link UInt.U32List} (0..4294967295),
  * {@link JsonProperty} (the JSON name of a component), {@link JsonPropertyOrder} (written order) and
  * {@link JsonInclude} (NON_NULL is the default; NON_EMPTY and NON_DEFAULT as Jackson defines them for a property).
+ * A value of any other type met while writing (a JsonNode, ...) is handed to {@link Json#mapper()}, which loads
+ * jackson-databind: the commands' path does not do that.
  *
  * <p>Reading follows the rules of the former ObjectMapper configuration (and Go's encoding/json): unknown
  * properties are ignored, scalars are never coerced (a string where a number is expected is an error, so is 1.5
@@ -626,7 +628,8 @@ public final class RecordJson {
             } else if (v instanceof Character c) {
                 g.writeString(c.toString());
             } else {
-                throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as JSON");
+                // not a type of the model (a JsonNode, a Path, ...): as databind writes it (which loads it)
+                JsonDatabind.write(g, v);
             }
         }
 

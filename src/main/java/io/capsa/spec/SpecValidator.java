@@ -224,12 +224,7 @@ public final class SpecValidator {
         if (p.oomScoreAdj() != null && (p.oomScoreAdj() < -1000 || p.oomScoreAdj() > 1000)) {
             throw err(pre + "oomScoreAdj", p.oomScoreAdj() + " is out of range (-1000 to 1000)");
         }
-        if (notEmpty(p.apparmorProfile())) {
-            throw err(pre + "apparmorProfile", "AppArmor is not supported");
-        }
-        if (notEmpty(p.selinuxLabel())) {
-            throw err(pre + "selinuxLabel", "SELinux is not supported");
-        }
+        // apparmorProfile and selinuxLabel depend on the host's LSMs: the planner decides (io.capsa.plan.Lsm)
         if (p.scheduler() != null) {
             checkScheduler(pre + "scheduler", p.scheduler());
         }

@@ -394,6 +394,16 @@ class RecordJsonTest {
     }
 
     @Test
+    void otherTypesAreWrittenByDatabind() throws IOException {
+        JsonNode tree = DATABIND.readTree("{\"a\":[1,null,{\"b\":null}],\"c\":18446744073709551615}");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tree", tree);
+        assertThat(RecordJson.toJson(m)).isEqualTo("{\"tree\":" + DATABIND.writeValueAsString(tree) + "}");
+        assertThat(Json.toIndentedJson(tree)).isEqualTo(
+                DATABIND.writer(new RecordJson.GoPrettyPrinter("\t")).writeValueAsString(tree));
+    }
+
+    @Test
     void errorsInOtherRootTypes() {
         assertThatThrownBy(() -> Json.read(utf8("{\"pid\":\"1\"}"), State.class, "state.json"))
                 .isInstanceOf(SpecException.class).hasMessage("state.json: pid: expected a 32-bit integer");
