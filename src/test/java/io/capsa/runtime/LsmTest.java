@@ -62,7 +62,7 @@ class LsmTest extends ContainerTestSupport {
 
     @Test
     void execWithAnAppArmorProfileIsAClearErrorAProcessLabelIgnoredWithoutSelinux() {
-        TestBundle b = sh("sleep 60");
+        TestBundle b = sh("sleep 600");
         String id = capsa.newId();
         capsa.run("run", "-d", "--bundle", b.dir().toString(), id).assertOk();
         CapsaRun.Result aa = capsa.run("exec", "--apparmor", "docker-default", id, "true");
