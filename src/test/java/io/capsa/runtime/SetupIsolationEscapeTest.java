@@ -78,7 +78,7 @@ class SetupIsolationEscapeTest extends EscapeTestSupport {
         NamespacesTest.openForUserns(b);
         assertThat(output(b)).isEqualTo("432\n");
         // and for exec, whose stage joins the container's namespaces before its clone
-        TestBundle c = sh("sleep 60");
+        TestBundle c = sh("sleep 600");
         String id = capsa.newId();
         capsa.run("run", "-d", "--bundle", c.dir().toString(), id).assertOk();
         Path proc = Files.writeString(sharedDir().resolve("process.json"), """
