@@ -1092,9 +1092,30 @@ static void op_caps(const struct op *o)
 
 static void op_chdir(const struct op *o)
 {
+	const char *path = o->v[0].s;
 	char cwd[PATH_MAX];
-	if (chdir(o->v[0].s) < 0)
-		fail("chdir", errno, "%s", o->v[0].s);
+	/* Resolved in the root with no magic link on the way: a /proc/self/fd/N (or /proc/PID/cwd, ...) can
+	 * never make an fd the stage holds the container's cwd, wherever it points (CVE-2024-21626). */
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		fail("open", errno, "/");
+	long fd;
+	int tries = 0;
+	do
+		fd = syscall(SYS_openat2, root, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < 64);
+	if (fd < 0 && errno == ELOOP)
+		fail("chdir", ELOOP, "%s (a /proc magic link such as /proc/self/fd/N is refused)", path);
+	if (fd < 0)
+		fail("chdir", errno, "%s", path);
+	close(root);
+	if (fchdir(fd) < 0)
+		fail("chdir", errno, "%s", path);
+	close(fd);
 	/* A cwd outside the root (e.g. a leaked host fd, CVE-2024-21626) has no path from "/". */
 	if (!getcwd(cwd, sizeof cwd))
 		fail("getcwd", errno, "after chdir %s", o->v[0].s);

@@ -3,6 +3,7 @@ package io.capsa.cgroup;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.capsa.spec.UInt;
 
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * A container's resource usage, shaped as runc's {@code events --stats} JSON ("data" of an event of
  * type "stats"): component names are the JSON keys, and the fields runc marks omitempty are left out
- * when zero or empty. Times are nanoseconds, sizes bytes. Same shape on cgroup v1 and v2.
+ * when zero or empty. Times are nanoseconds, sizes bytes. Same shape on cgroup v1 and v2. Written with
+ * {@link io.capsa.spec.Json} (which honours these annotations without loading jackson-databind).
  */
 public record Stats(Cpu cpu, Memory memory, Pids pids, Blkio blkio, Map<String, Hugetlb> hugetlb) {
 
@@ -43,7 +45,7 @@ public record Stats(Cpu cpu, Memory memory, Pids pids, Blkio blkio, Map<String, 
 
     /** limit, usage and max are bytes; a limit of "max" is reported as 2^64-1 like runc (as unsigned). */
     public record MemoryEntry(
-            @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = U64.class) long limit,
+            @UInt.U64 long limit,
             @JsonInclude(Include.NON_DEFAULT) long usage,
             @JsonInclude(Include.NON_DEFAULT) long max,
             long failcnt) {
@@ -80,24 +82,5 @@ public record Stats(Cpu cpu, Memory memory, Pids pids, Blkio blkio, Map<String, 
             @JsonInclude(Include.NON_DEFAULT) long usage,
             @JsonInclude(Include.NON_DEFAULT) long max,
             long failcnt) {
-    }
-
-    /** Writes a long holding a uint64 (e.g. -1 for "max") as its unsigned value. */
-    static final class U64 extends com.fasterxml.jackson.databind.ser.std.StdSerializer<Long> {
-        private static final long serialVersionUID = 1L;
-
-        U64() {
-            super(Long.class);
-        }
-
-        @Override
-        public void serialize(Long v, com.fasterxml.jackson.core.JsonGenerator g,
-                com.fasterxml.jackson.databind.SerializerProvider p) throws java.io.IOException {
-            if (v >= 0) {
-                g.writeNumber(v);
-            } else {
-                g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(v)));
-            }
-        }
     }
 }

@@ -8,6 +8,7 @@ import io.capsa.spec.LinuxCpu;
 import io.capsa.spec.LinuxMemory;
 import io.capsa.spec.LinuxPids;
 import io.capsa.spec.LinuxResources;
+import io.capsa.spec.SpecLoader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,7 +105,7 @@ final class ResourceCommands {
                 } else {
                     in = Files.readAllBytes(root.resolve(resources));
                 }
-                return Json.mapper().readValue(in, LinuxResources.class);
+                return SpecLoader.parse(in, LinuxResources.class, "--resources " + resources);
             } catch (IOException e) {
                 throw new UncheckedIOException("--resources " + resources + ": " + e.getMessage(), e);
             }

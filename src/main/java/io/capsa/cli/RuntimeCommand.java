@@ -11,21 +11,39 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The root of {@code capsa-runtime}: runc's global flags, and the context every subcommand works in. */
 @Command(name = "capsa-runtime", mixinStandardHelpOptions = false,
-        description = "Capsa, an OCI container runtime (runc's command line)",
-        subcommands = {
-            RuntimeCommands.Create.class, RuntimeCommands.Start.class, RuntimeCommands.Exec.class, RuntimeCommands.Run.class,
-            RuntimeCommands.StateCmd.class, RuntimeCommands.Kill.class, RuntimeCommands.Delete.class,
-            RuntimeCommands.ListCmd.class, RuntimeCommands.SpecCmd.class, RuntimeCommands.FeaturesCmd.class,
-            ResourceCommands.Pause.class, ResourceCommands.Resume.class, ResourceCommands.Update.class,
-            ResourceCommands.Events.class, ResourceCommands.Ps.class,
-            picocli.CommandLine.HelpCommand.class
-        })
+        description = "Capsa, an OCI container runtime (runc's command line)")
 final class RuntimeCommand implements Runnable {
+    /**
+     * The subcommands, by name. Only the one a command line names is registered with picocli (registering means
+     * reflecting over its annotations, which a cold JVM pays for on every command); help registers them all.
+     */
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("create", RuntimeCommands.Create::new);
+        SUBCOMMANDS.put("start", RuntimeCommands.Start::new);
+        SUBCOMMANDS.put("run", RuntimeCommands.Run::new);
+        SUBCOMMANDS.put("exec", RuntimeCommands.Exec::new);
+        SUBCOMMANDS.put("state", RuntimeCommands.StateCmd::new);
+        SUBCOMMANDS.put("kill", RuntimeCommands.Kill::new);
+        SUBCOMMANDS.put("delete", RuntimeCommands.Delete::new);
+        SUBCOMMANDS.put("list", RuntimeCommands.ListCmd::new);
+        SUBCOMMANDS.put("pause", ResourceCommands.Pause::new);
+        SUBCOMMANDS.put("resume", ResourceCommands.Resume::new);
+        SUBCOMMANDS.put("update", ResourceCommands.Update::new);
+        SUBCOMMANDS.put("events", ResourceCommands.Events::new);
+        SUBCOMMANDS.put("ps", ResourceCommands.Ps::new);
+        SUBCOMMANDS.put("spec", RuntimeCommands.SpecCmd::new);
+        SUBCOMMANDS.put("features", RuntimeCommands.FeaturesCmd::new);
+        SUBCOMMANDS.put("help", picocli.CommandLine.HelpCommand::new);
+    }
+
     final Map<String, String> env;
     final Path cwd;
     final PrintStream out;

@@ -296,7 +296,7 @@ final class RuntimeCommands {
 
         @Override
         public Integer call() {
-            root.out.println(Features.current(RuntimeMain.VERSION).toJson());
+            root.out.println(Features.create(RuntimeMain.VERSION, io.capsa.seccomp.SeccompFeatures.probe()).toJson());
             return 0;
         }
     }

@@ -25,17 +25,35 @@ public final class RuntimeMain {
     public static int execute(String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
         RuntimeCommand root = new RuntimeCommand(env, cwd, out, err);
         CommandLine cl = new CommandLine(root);
-        cl.setStopAtPositional(true); // as runc: the container's command line is never parsed as our options
+        String sub = subcommand(args);
+        if (sub != null && RuntimeCommand.SUBCOMMANDS.containsKey(sub)) {
+            cl.addSubcommand(sub, RuntimeCommand.SUBCOMMANDS.get(sub).get());
+        } else {
+            RuntimeCommand.SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
+        // as runc (urfave/cli): after the container id everything is the command, "exec ID sh -c X" included
+        cl.setStopAtPositional(true);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        // as runc (urfave/cli): after the container id everything is the command, "exec ID sh -c X" included
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> root.fail(ex));
         cl.setParameterExceptionHandler((ex, a) -> {
             root.fail(ex.getMessage());
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** The global options that take a value (runc's), to find the subcommand without parsing everything. */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--root", "--log", "--log-format", "--criu");
+
+    /** The name of the subcommand (the first argument that is not a global option or its value), or null. */
+    static String subcommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("-")) return a.equals("ls") ? "list" : a;
+            if (VALUED.contains(a)) i++;
+        }
+        return null;
     }
 
     /** The runtime's identity for --version. */

@@ -31,6 +31,8 @@ public record Plan(
     public static final String SYNC_PID = "pid";
     /** The sync point before pivot_root: prestart and createRuntime hooks. */
     public static final String SYNC_HOOKS = "hooks";
+    /** After SECCOMP with a notify listener: the runtime hands the notify fd to linux.seccomp.listenerPath. */
+    public static final String SYNC_SECCOMP = "seccomp";
     /** Sent when the container waits for start. */
     public static final String NOTIFY_READY = "ready";
 }

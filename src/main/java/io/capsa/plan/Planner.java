@@ -14,6 +14,7 @@ import io.capsa.spec.ProcessSpec;
 import io.capsa.spec.Rlimit;
 import io.capsa.spec.RlimitType;
 import io.capsa.spec.Spec;
+import io.capsa.seccomp.Seccomp;
 import io.capsa.stage.Op;
 import io.capsa.stage.PlanWriter;
 import java.nio.file.Files;
@@ -42,9 +43,15 @@ public final class Planner {
      * @param consoleSocket the --console-socket path (needed when process.terminal is true), or null
      * @param preserveFds how many fds after stdio pass into the container (LISTEN_FDS + --preserve-fds)
      * @param waitForExit the first stage process waits for the container and exits with its status (run)
+     * @param seccompCache where compiled seccomp filters are cached (the runtime uses ROOT/@seccomp-cache), or null
      */
     public record Request(Spec spec, Path bundle, Path fifo, String consoleSocket, int preserveFds, boolean noPivot,
-                          boolean waitForExit, CgroupView cgroups, List<String> extraEnv) {}
+                          boolean waitForExit, CgroupView cgroups, List<String> extraEnv, Path seccompCache) {
+        public Request(Spec spec, Path bundle, Path fifo, String consoleSocket, int preserveFds, boolean noPivot,
+                       boolean waitForExit, CgroupView cgroups, List<String> extraEnv) {
+            this(spec, bundle, fifo, consoleSocket, preserveFds, noPivot, waitForExit, cgroups, extraEnv, null);
+        }
+    }
 
     private final Request req;
     private final Spec spec;
@@ -54,6 +61,9 @@ public final class Planner {
     private final List<String> warnings = new ArrayList<>();
     private long newFlags;
     private boolean newUserNs, newMountNs, newNetNs, newIpcNs;
+    /** linux.seccomp compiled by processSetup; installed by it or, with no_new_privs, by seccompBeforeExec. */
+    private Seccomp.Program seccomp;
+    private boolean seccompPending;
 
     private Planner(Request req) {
         this.req = req;
@@ -90,6 +100,7 @@ public final class Planner {
         newNetNs = (newFlags & CLONE_NEWNET) != 0;
         newIpcNs = (newFlags & CLONE_NEWIPC) != 0;
         if (!newMountNs) throw new PlanException("linux.namespaces: a new mount namespace is required");
+        beforeClone("process", proc);
         for (LinuxNamespace ns : joins)
             w.op(Op.SETNS, "linux.namespaces " + ns.type() + " " + ns.path()).str(ns.path()).num(namespaceFlag(ns.type()));
         if ((newFlags & CLONE_NEWTIME) != 0) {
@@ -223,6 +234,7 @@ public final class Planner {
         w.op(Op.NOTIFY, "notify " + Plan.NOTIFY_READY).str(Plan.NOTIFY_READY);
         if (req.fifo() != null) w.op(Op.WAIT_START, "wait for start");
         if (spec.hooks() != null) hooks("hooks.startContainer", spec.hooks().startContainer());
+        seccompBeforeExec();
         w.op(Op.EXEC, "process.args").list(proc.args()).list(env(proc));
 
         int[] fds = new int[3 + req.preserveFds()];
@@ -236,12 +248,18 @@ public final class Planner {
      * @param joinUser whether the container has a user namespace of its own (then it is joined too)
      */
     public record ExecRequest(long pid, Spec containerSpec, ProcessSpec process, String consoleSocket,
-                              int preserveFds, boolean waitForExit, boolean joinUser, List<String> extraEnv) {}
+                              int preserveFds, boolean waitForExit, boolean joinUser, List<String> extraEnv,
+                              Path seccompCache) {
+        public ExecRequest(long pid, Spec containerSpec, ProcessSpec process, String consoleSocket,
+                           int preserveFds, boolean waitForExit, boolean joinUser, List<String> extraEnv) {
+            this(pid, containerSpec, process, consoleSocket, preserveFds, waitForExit, joinUser, extraEnv, null);
+        }
+    }
 
     /** Plans running {@code req.process()} inside the running container: join its namespaces, then the usual setup. */
     public static Plan exec(ExecRequest req) {
         Planner p = new Planner(new Request(req.containerSpec(), Path.of("/"), null, req.consoleSocket(),
-                req.preserveFds(), false, req.waitForExit(), null, req.extraEnv()));
+                req.preserveFds(), false, req.waitForExit(), null, req.extraEnv(), req.seccompCache()));
         return p.planExec(req);
     }
 
@@ -250,6 +268,7 @@ public final class Planner {
         // Namespaces are joined by /proc/PID/ns paths; the user namespace after the others (we hold every
         // capability over them as the host's root) and the mount namespace last (it changes our root).
         String[] order = {"ipc", "uts", "net", "pid", "cgroup", "time", "user", "mnt"};
+        beforeClone("process", p);
         List<LinuxNamespace> nss = linux.namespaces() == null ? List.of() : linux.namespaces();
         for (String procName : order) {
             if (procName.equals("user") && !x.joinUser()) continue;
@@ -280,16 +299,32 @@ public final class Planner {
             w.op(Op.CONSOLE, "process.terminal").num(rows).num(cols);
         }
         processSetup("process", p, x.preserveFds());
+        seccompBeforeExec();
         w.op(Op.EXEC, "process.args").list(p.args()).list(env(p));
         int[] fds = new int[3 + x.preserveFds()];
         for (int i = 0; i < fds.length; i++) fds[i] = i;
         return new Plan(w, fds, null, null, List.of(), spec, null, warnings);
     }
 
-    /** The process part shared by create and exec: everything from oom score to the final checks before exec. */
-    private void processSetup(String f, ProcessSpec p, int preserveFds) {
+    /**
+     * The first ops of create and exec, in the first stage process (the host's root, in the host's namespaces):
+     * <ul>
+     * <li>non-dumpable (as runc): until it execs the container's process, no stage process can be ptraced, nor its
+     *     /proc/PID/{mem,environ,fd,exe} opened, by a process of the container (same uid, same capabilities once
+     *     they are dropped); execve makes the container's process dumpable again;</li>
+     * <li>the oom score, inherited through the clone: the child can no longer write its own
+     *     /proc/self/oom_score_adj once it is non-dumpable and not the host's root (a user namespace), nor find
+     *     /proc/self after an exec has joined the container's mount namespace.</li>
+     * </ul>
+     */
+    private void beforeClone(String f, ProcessSpec p) {
+        w.op(Op.SET_DUMPABLE, "non-dumpable stage").num(0);
         if (p.oomScoreAdj() != null)
             w.op(Op.WRITE_FILE, f + ".oomScoreAdj").str("/proc/self/oom_score_adj").str(Integer.toString(p.oomScoreAdj()));
+    }
+
+    /** The process part shared by create and exec: everything from rlimits to the final checks before exec. */
+    private void processSetup(String f, ProcessSpec p, int preserveFds) {
         if (p.rlimits() != null) {
             for (int i = 0; i < p.rlimits().size(); i++) {
                 Rlimit r = p.rlimits().get(i);
@@ -300,6 +335,13 @@ public final class Planner {
                         .num(r.soft() == null ? 0 : r.soft()).num(r.hard() == null ? 0 : r.hard());
             }
         }
+        // seccomp as runc orders it: without no_new_privs installing a filter needs CAP_SYS_ADMIN, so before the
+        // fds, capabilities and user change; with it as late as possible (right before exec), except that a
+        // notify listener is served by the runtime, which waits for the stage only until "ready".
+        boolean nnp = Boolean.TRUE.equals(p.noNewPrivileges());
+        seccomp = linux.seccomp() == null ? null : Seccomp.compile(linux.seccomp(), req.seccompCache());
+        seccompPending = seccomp != null;
+        if (seccomp != null && !nnp) installSeccomp();
         w.op(Op.CLOSE_FDS, "close inherited fds").num(3 + preserveFds);
         var caps = p.capabilities();
         w.op(Op.CAPS_BOUNDING, f + ".capabilities.bounding").num(capMask(caps == null ? null : caps.bounding(), f + ".capabilities.bounding"));
@@ -335,6 +377,20 @@ public final class Planner {
         if (Boolean.TRUE.equals(p.noNewPrivileges())) w.op(Op.NO_NEW_PRIVS, f + ".noNewPrivileges");
         if (p.args() == null || p.args().isEmpty()) throw new PlanException(f + ".args: must not be empty");
         w.op(Op.FIND_EXEC, f + ".args[0] " + p.args().getFirst()).str(p.args().getFirst()).str(pathOf(env(p)));
+        if (seccompPending && seccomp.hasListener()) installSeccomp();
+    }
+
+    /** The filter, when processSetup left it for the end (no_new_privs and no listener): the last op before EXEC. */
+    private void seccompBeforeExec() {
+        if (seccompPending) installSeccomp();
+    }
+
+    private void installSeccomp() {
+        w.op(Op.SECCOMP, "linux.seccomp").num(seccomp.flags()).bytes(seccomp.bpf());
+        // the runtime copies the notify fd out of the stage and hands it to the agent (see SeccompListener)
+        if (seccomp.hasListener())
+            w.op(Op.SYNC, "linux.seccomp.listenerPath " + seccomp.listenerPath()).str(Plan.SYNC_SECCOMP);
+        seccompPending = false;
     }
 
     private static long[] longs(List<Long> l) {

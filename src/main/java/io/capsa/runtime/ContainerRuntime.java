@@ -5,6 +5,7 @@ import io.capsa.plan.CgroupView;
 import io.capsa.plan.DeviceRules;
 import io.capsa.plan.Plan;
 import io.capsa.plan.Planner;
+import io.capsa.seccomp.SeccompListener;
 import io.capsa.spec.Hook;
 import io.capsa.spec.Json;
 import io.capsa.spec.ProcessSpec;
@@ -84,7 +85,8 @@ public final class ContainerRuntime {
         Cgroup cgroup = Cgroup.open(cgroupsPath, id);
         debug.accept("config loaded and validated");
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
-                o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv()));
+                o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv(),
+                seccompCache()));
         debug.accept("planned " + plan.ops().labels().size() + " ops");
         plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
 
@@ -117,6 +119,10 @@ public final class ContainerRuntime {
                         if (spec.linux() != null && spec.linux().resources() != null)
                             cgroup.apply(DeviceRules.complete(spec.linux().resources(), spec.linux().devices()));
                         stage.ok(stateJson(st, "creating"));
+                    }
+                    case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_SECCOMP) -> {
+                        SeccompListener.send(pid, spec.linux().seccomp(), pid, stateJson(st, "creating"));
+                        stage.ok(null);
                     }
                     case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_HOOKS) -> {
                         runHooks("hooks.createRuntime", plan.runtimeHooks(), stateJson(st, "creating"), true);
@@ -239,7 +245,7 @@ public final class ContainerRuntime {
         if (spec.linux() != null && spec.linux().namespaces() != null)
             for (var ns : spec.linux().namespaces()) ownUserNs |= ns.type().equals("user");
         Plan plan = Planner.exec(new Planner.ExecRequest(st.pid(), spec, o.process(), o.consoleSocket(), o.preserveFds(),
-                !o.detach(), ownUserNs, o.extraEnv()));
+                !o.detach(), ownUserNs, o.extraEnv(), seccompCache()));
         plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
         Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
         long pid = 0;
@@ -250,6 +256,10 @@ public final class ContainerRuntime {
                 while ((m = stage.next()) != null) {
                     switch (m) {
                         case StageProcess.Message.Pid p -> pid = p.pid();
+                        case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_SECCOMP) -> {
+                            SeccompListener.send(pid, spec.linux().seccomp(), pid, stateJson(st, status));
+                            stage.ok(null);
+                        }
                         case StageProcess.Message.Sync s -> {
                             while (pid == 0) {
                                 if (!(stage.next() instanceof StageProcess.Message.Pid p)) throw new IllegalStateException("stage protocol: expected the pid");
@@ -363,6 +373,14 @@ public final class ContainerRuntime {
     }
 
     // ---- helpers ----
+
+    /**
+     * Where compiled seccomp filters are cached: in the root, under a name that is not a valid container id (so
+     * list never shows it and no container can take it).
+     */
+    private Path seccompCache() {
+        return store.root().resolve("@seccomp-cache");
+    }
 
     private ContainerState load(String id) {
         ContainerState st = store.load(id);

@@ -1,20 +1,20 @@
 package io.capsa.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.capsa.cgroup.Cgroup;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.Json;
 import io.capsa.spec.LinuxMemory;
 import io.capsa.spec.LinuxResources;
+import io.capsa.spec.RecordJson;
 import io.capsa.state.ContainerState;
 import io.capsa.state.StateException;
 import io.capsa.state.StateStore;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cgroup side of runc's pause, resume, update, events and ps, on a container of the state store.
@@ -76,29 +76,44 @@ public final class ResourceControl {
             if (status.equals("stopped")) {
                 throw new RuntimeException("container not running");
             }
-            ObjectNode config;
-            try {
-                config = (ObjectNode) Json.mapper().readTree(st.configJson() == null ? "{}" : st.configJson());
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading the saved config of " + id + ": " + e.getMessage(), e);
+            Map<String, Object> config = asObject(readJson(st.configJson() == null ? "{}" : st.configJson(),
+                    "reading the saved config of " + id));
+            if (config == null) {
+                config = new LinkedHashMap<>();
             }
-            JsonNode linux = config.path("linux");
+            Map<String, Object> linux = asObject(config.get("linux"));
             LinuxResources saved = null;
-            if (linux.has("resources")) {
+            if (linux != null && linux.containsKey("resources")) {
                 try {
-                    saved = Json.mapper().treeToValue(linux.get("resources"), LinuxResources.class);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("reading the saved resources of " + id + ": " + e.getMessage(), e);
+                    saved = RecordJson.read(RecordJson.toBytes(linux.get("resources")), LinuxResources.class);
+                } catch (RecordJson.JsonBindException e) {
+                    throw new IllegalStateException("reading the saved resources of " + id + ": " + e.getMessage(), e);
                 }
             }
             LinuxResources eff = withMemoryPair(r, saved);
             cgroup(st).update(eff);
-            ObjectNode lin = linux.isObject() ? (ObjectNode) linux : config.putObject("linux");
-            JsonNode merged = merge(lin.get("resources"), Json.mapper().valueToTree(eff));
-            lin.set("resources", merged);
+            if (linux == null) {
+                linux = new LinkedHashMap<>();
+                config.put("linux", linux);
+            }
+            linux.put("resources", merge(linux.get("resources"), RecordJson.read(RecordJson.toBytes(eff), Object.class)));
             store.save(new ContainerState(st.id(), st.phase(), st.bundle(), st.rootfs(), st.pid(), st.pidStartTime(),
                     st.created(), st.owner(), st.cgroupsPath(), st.annotations(), Json.toJson(config)));
         }
+    }
+
+    /** A JSON document as maps, lists and scalars. */
+    private static Object readJson(String json, String what) {
+        try {
+            return RecordJson.read(json.getBytes(StandardCharsets.UTF_8), Object.class);
+        } catch (RecordJson.JsonBindException e) {
+            throw new IllegalStateException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asObject(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
     }
 
     static LinuxResources withMemoryPair(LinuxResources r, LinuxResources saved) {
@@ -125,15 +140,15 @@ public final class ResourceControl {
                 r.rdma(), r.unified());
     }
 
-    /** Objects merged key by key (update's non-null values win); anything else replaced. */
-    static JsonNode merge(JsonNode base, JsonNode upd) {
-        if (base == null || !base.isObject() || !upd.isObject()) {
+    /** Objects (maps) merged key by key (update's non-null values win); anything else replaced. */
+    static Object merge(Object base, Object upd) {
+        if (!(base instanceof Map<?, ?> b) || !(upd instanceof Map<?, ?> u)) {
             return upd;
         }
-        ObjectNode out = ((ObjectNode) base).deepCopy();
-        upd.fields().forEachRemaining(e -> {
-            if (!e.getValue().isNull()) {
-                out.set(e.getKey(), merge(out.get(e.getKey()), e.getValue()));
+        Map<Object, Object> out = new LinkedHashMap<>(b);
+        u.forEach((k, v) -> {
+            if (v != null) {
+                out.put(k, merge(out.get(k), v));
             }
         });
         return out;

@@ -72,12 +72,17 @@ public record Features(
 
     /** Capsa's features with an explicit list of seccomp flags supported here. */
     public static Features create(String capsaVersion, List<String> supportedSeccompFlags) {
+        return create(capsaVersion, new Seccomp(true, SeccompNames.ACTIONS, SeccompNames.OPERATORS, SeccompNames.ARCHS,
+                SeccompNames.FLAGS, supportedSeccompFlags));
+    }
+
+    /** Capsa's features with the seccomp support found on this host (see io.capsa.seccomp.SeccompFeatures). */
+    public static Features create(String capsaVersion, Seccomp seccomp) {
         LinuxFeatures linux = new LinuxFeatures(
                 Namespaces.TYPES,
                 Capability.NAMES,
                 new Cgroup(true, true, false, false, null),
-                new Seccomp(true, SeccompNames.ACTIONS, SeccompNames.OPERATORS, SeccompNames.ARCHS,
-                        SeccompNames.FLAGS, supportedSeccompFlags),
+                seccomp,
                 new Enabled(false),
                 new Enabled(false),
                 new IntelRdt(false, null),

@@ -1,6 +1,7 @@
 package io.capsa.state;
 
 import io.capsa.spec.Json;
+import io.capsa.spec.SpecException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -87,13 +88,21 @@ public final class StateStore {
     /** The saved state, or null when the directory exists without one (a create that died early). */
     public ContainerState load(String id) {
         Path f = dir(id).resolve("state.json");
+        byte[] data;
         try {
-            return Json.mapper().readValue(f.toFile(), ContainerState.class);
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            data = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
             if (!Files.isDirectory(dir(id))) throw new StateException("container does not exist: " + id);
             return null;
         } catch (IOException e) {
             throw new StateException("reading " + f + ": " + e.getMessage());
+        }
+        try {
+            ContainerState s = Json.read(data, ContainerState.class, f.toString());
+            if (s == null) throw new StateException("reading " + f + ": expected an object, got null");
+            return s;
+        } catch (SpecException e) {
+            throw new StateException("reading " + e.getMessage());
         }
     }
 

@@ -43,7 +43,9 @@ class PlannerTest {
         s = spec(Json.toJson(s).replace("\"terminal\":true", "\"terminal\":false"));
         List<DecodedOp> ops = plan(s);
         List<Op> codes = ops(ops);
-        assertThat(codes.getFirst()).isEqualTo(Op.OPEN_FIFO);
+        assertThat(codes.getFirst()).isEqualTo(Op.SET_DUMPABLE);
+        assertThat(ops.getFirst().num(0)).isZero();
+        assertThat(codes.get(1)).isEqualTo(Op.OPEN_FIFO);
         assertThat(codes).containsSubsequence(Op.CLONE, Op.SYNC, Op.SETHOSTNAME, Op.MOUNT_PROPAGATION, Op.ROOTFS,
                 Op.MOUNT, Op.MKNOD, Op.SYMLINK, Op.PIVOT_ROOT, Op.MASK, Op.READONLY, Op.CLOSE_FDS, Op.CAPS_BOUNDING,
                 Op.USER, Op.CHDIR, Op.CAPS, Op.FIND_EXEC, Op.NOTIFY, Op.WAIT_START, Op.EXEC);

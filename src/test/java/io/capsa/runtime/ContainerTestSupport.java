@@ -106,6 +106,18 @@ abstract class ContainerTestSupport {
         return s;
     }
 
+    /**
+     * stderr without the runtime's warnings (runc's default spec, the fixture's, draws "can't raise ambient
+     * capability" warnings): the container's own stderr, or the error message.
+     */
+    protected static String errors(CapsaRun.Result r) {
+        StringBuilder b = new StringBuilder();
+        for (String l : r.stderr().split("\n", -1)) {
+            if (!l.contains(" level=warning ")) b.append(l).append('\n');
+        }
+        return b.substring(0, b.length() - 1);
+    }
+
     /** A host directory everyone may write to (bind-mounted into containers to pass files out). */
     protected static Path sharedDir() {
         Path d = TestPaths.newDir("shared-");
@@ -138,6 +150,29 @@ abstract class ContainerTestSupport {
             }
         }
         return true;
+    }
+
+    /**
+     * Waits until the container of the {@code run} command {@code s} has created {@code marker} (a file in a bind
+     * mount); fails with the command's output if it ends first or after a minute.
+     */
+    protected static void awaitMarker(Path marker, CapsaRun.Started s) {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(marker)) {
+            if (!s.process().isAlive() && !Files.exists(marker)) {
+                throw new AssertionError("ended before " + marker + " appeared: exit " + s.process().exitValue()
+                        + "\n  stdout: " + s.stdout() + "\n  stderr: " + s.stderr());
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no " + marker + " after 60 s\n  stdout: " + s.stdout() + "\n  stderr: " + s.stderr());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
     }
 
     /** The line of /proc/self/mountinfo (as printed by the container) whose mount point is {@code mp}. */

@@ -45,6 +45,8 @@ class FdsAndConsoleTest extends ContainerTestSupport {
                 export CAPSA_CLASSPATH='%s' CAPSA_JAVA='%s'
                 if [ -n "$TEST_FD3" ]; then exec 3<"$TEST_FD3"; fi
                 if [ -n "$TEST_FD4" ]; then exec 4<"$TEST_FD4"; fi
+                # socket activation names the runtime's pid (the exec below keeps it)
+                if [ -n "$LISTEN_FDS" ]; then export LISTEN_PID=$$; fi
                 exec '%s' "$@"
                 """.formatted(System.getProperty("java.class.path"),
                 Path.of(System.getProperty("java.home"), "bin", "java"), runtime);

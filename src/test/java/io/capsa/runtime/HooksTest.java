@@ -108,16 +108,14 @@ class HooksTest extends ContainerTestSupport {
 
     @Test
     void aHookThatOutlivesItsTimeoutIsKilledAndFailsCreate() throws Exception {
-        // a duration nobody else uses, to find a surviving sleep
-        String secs = "47." + ThreadLocalRandom.current().nextInt(100, 999);
+        // a duration nobody else uses, to find a surviving sleep; far longer than the command's timeout (CapsaRun
+        // fails the test if create does not end within a minute)
+        String secs = "600." + ThreadLocalRandom.current().nextInt(100, 999);
         TestBundle b = sh("true").hook("createRuntime", "/bin/sleep", List.of("sleep", secs), null, 1);
         String id = capsa.newId();
-        long t0 = System.nanoTime();
         CapsaRun.Result r = capsa.run("create", "--bundle", b.dir().toString(), id);
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         assertThat(r.stderr()).contains("hooks.createRuntime[0]", "timed out");
-        assertThat(took).isLessThan(Duration.ofSeconds(40));
         assertNothingLeft(id, b);
         assertThat(await(() -> !sleepRunning(secs), Duration.ofSeconds(5))).as("the hook process was killed").isTrue();
     }

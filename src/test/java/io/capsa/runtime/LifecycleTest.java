@@ -21,7 +21,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class LifecycleTest extends ContainerTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
     void createWaitsForStartThenRunsStopsAndIsDeleted() throws Exception {
@@ -102,7 +102,7 @@ class LifecycleTest extends ContainerTestSupport {
         assertThat(state(id).path("status").asText()).isEqualTo("running");
 
         capsa.run("delete", "--force", id).assertOk();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(await(() -> gone(pid), WAIT)).as("process " + pid + " gone").isTrue();
         assertNothingLeft(id, b);
     }
 
@@ -113,9 +113,28 @@ class LifecycleTest extends ContainerTestSupport {
         CapsaRun.Started c = create(b, id);
         long pid = state(id).path("pid").asLong();
         capsa.run("delete", id).assertOk();
-        assertThat(await(() -> !Files.exists(Path.of("/proc", Long.toString(pid))), WAIT)).isTrue();
+        assertThat(await(() -> gone(pid), WAIT)).as("process " + pid + " gone").isTrue();
         assertNothingLeft(id, b);
         assertThat(c.stdout()).doesNotContain("should-not-run");
+    }
+
+    @Test
+    void aCreateKilledHalfwayIsFullyRemovedByDeleteForce() throws Exception {
+        Path dir = sharedDir();
+        // the runtime is killed while its createRuntime hook runs: the container's process and cgroup exist then
+        TestBundle b = sh("echo should-not-run").shellHook("createRuntime", "touch " + dir.resolve("in-hook") + "; sleep 3");
+        String id = capsa.newId();
+        CapsaRun.Started create = capsa.cmd("create", "--bundle", b.dir().toString(), id).start();
+        awaitMarker(dir.resolve("in-hook"), create);
+        create.process().destroyForcibly(); // SIGKILL: no cleanup of its own
+        create.process().waitFor();
+        assertThat(capsa.root().resolve(id)).isDirectory();
+        assertThat(TestCgroups.dirs(b.cgroupsPath())).isNotEmpty();
+
+        assertThat(capsa.run("list", "-q").assertOk().stdout()).isEqualTo(id + "\n");
+        capsa.run("delete", "--force", id).assertOk();
+        assertNothingLeft(id, b);
+        assertThat(create.stdout()).doesNotContain("should-not-run");
     }
 
     @Test
@@ -125,7 +144,7 @@ class LifecycleTest extends ContainerTestSupport {
         CapsaRun.Result r = capsa.run("run", "--bundle", b.dir().toString(), id);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(42);
         assertThat(r.stdout()).isEqualTo("out\n");
-        assertThat(r.stderr()).isEqualTo("err\n");
+        assertThat(errors(r)).isEqualTo("err\n");
         assertNothingLeft(id, b);
     }
 
@@ -135,7 +154,7 @@ class LifecycleTest extends ContainerTestSupport {
         TestBundle b = sh("touch /out/ready; while :; do sleep 1; done").bind(out.toString(), "/out");
         String id = capsa.newId();
         CapsaRun.Started run = capsa.cmd("run", "--bundle", b.dir().toString(), id).start();
-        assertThat(await(() -> Files.exists(out.resolve("ready")), WAIT)).isTrue();
+        awaitMarker(out.resolve("ready"), run);
         capsa.run("kill", id, "KILL").assertOk();
         CapsaRun.Result r = run.waitFor(WAIT);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(128 + 9);
@@ -154,7 +173,7 @@ class LifecycleTest extends ContainerTestSupport {
                 """).bind(out.toString(), "/out");
         String id = capsa.newId();
         CapsaRun.Started run = capsa.cmd("run", "--bundle", b.dir().toString(), id).start();
-        assertThat(await(() -> Files.exists(out.resolve("ready")), WAIT)).isTrue();
+        awaitMarker(out.resolve("ready"), run);
         Path log = out.resolve("log");
         capsa.run("kill", id, "USR1").assertOk();
         assertThat(await(() -> Files.exists(log) && read(log).equals("USR1\n"), WAIT)).as("USR1 by name").isTrue();
@@ -198,6 +217,16 @@ class LifecycleTest extends ContainerTestSupport {
         assertThat(r.stdout()).isEqualTo("exec-box sh -c while :; do sleep 1; done\n");
         capsa.run("delete", "-f", id).assertOk();
         assertNothingLeft(id, b);
+    }
+
+    /** No such process, or a zombie waiting for its new parent (init) to reap it. */
+    private static boolean gone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     private JsonNode state(String id) {

@@ -327,7 +327,10 @@ public final class CapsaRun implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         if (Files.isDirectory(root)) {
             try (Stream<Path> s = Files.list(root)) {
-                for (Path c : s.filter(Files::isDirectory).toList()) {
+                // only container dirs: the runtime keeps other things there under names that are not valid ids
+                // (e.g. "@seccomp-cache")
+                for (Path c : s.filter(Files::isDirectory)
+                        .filter(d -> d.getFileName().toString().matches("[A-Za-z0-9_+\\-.]+")).toList()) {
                     String id = c.getFileName().toString();
                     try {
                         Result r = cmd("delete", "--force", id).timeout(Duration.ofSeconds(30)).exec();

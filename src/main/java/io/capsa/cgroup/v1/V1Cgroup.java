@@ -198,8 +198,13 @@ public final class V1Cgroup implements Cgroup {
         Path f = dir("freezer");
         boolean frozen = false;
         if (f != null && java.nio.file.Files.isDirectory(f)) {
-            FreezerV1.freeze(f);
-            frozen = true;
+            // a paused container stays paused (the signal waits for resume), except for SIGKILL:
+            // v1-frozen tasks only die once thawed
+            boolean paused = FreezerV1.state(f).equals("FROZEN");
+            if (!paused) {
+                FreezerV1.freeze(f);
+            }
+            frozen = !paused || signal == 9;
         }
         try {
             for (long pid : pids()) {

@@ -27,6 +27,15 @@ final class FreezerV2 {
         }
     }
 
+    /**
+     * Whether the cgroup is paused: cgroup.freeze is 1 (cgroup.events may say "frozen 0" for a moment
+     * while a task that got a fatal signal leaves, so the request is what tells "paused", as in runc).
+     */
+    static boolean requested(Path dir) {
+        String v = CgroupFiles.readOrNull(dir.resolve("cgroup.freeze"));
+        return v != null && v.strip().equals("1");
+    }
+
     static boolean frozen(Path dir) {
         Long v = CgroupFiles.readKeyValues(dir.resolve("cgroup.events")).get("frozen");
         return v != null && v == 1;

@@ -208,7 +208,7 @@ public final class V2Cgroup implements Cgroup {
 
     @Override
     public boolean isFrozen() {
-        return Files.isDirectory(dir) && FreezerV2.frozen(dir);
+        return Files.isDirectory(dir) && FreezerV2.requested(dir);
     }
 
     @Override
@@ -226,7 +226,7 @@ public final class V2Cgroup implements Cgroup {
             CgroupFiles.write(null, dir.resolve("cgroup.kill"), "1");
             return;
         }
-        boolean canFreeze = Files.exists(dir.resolve("cgroup.freeze"));
+        boolean canFreeze = Files.exists(dir.resolve("cgroup.freeze")) && !FreezerV2.requested(dir); // paused stays paused
         if (canFreeze) {
             FreezerV2.set(dir, true);
         }
