@@ -10,9 +10,10 @@ cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")"
 
 # Debian packages the tests use: a static busybox for the test rootfs, runc and crun as references and for
 # the fixtures' own tests, libseccomp, newuidmap/newgidmap, ip (network namespaces), gcc for the native stage,
-# a registry (docker-registry, skopeo, umoci, htpasswd, openssl) for the image tests, python3 for console tests.
+# a registry (docker-registry, skopeo, umoci, htpasswd, openssl) for the image tests, python3 for console tests,
+# tini (its static tini-static) for capsa run --init.
 PACKAGES=(busybox-static runc crun libseccomp2 libseccomp-dev uidmap iproute2 gcc libc6-dev maven
-          docker-registry skopeo umoci apache2-utils openssl python3)
+          docker-registry skopeo umoci apache2-utils openssl python3 tini)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

@@ -40,6 +40,8 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
@@ -589,6 +591,78 @@ static void op_console_pair(const struct op *o)
 	proxy_sock = sv[1];
 }
 
+/* EXIT_MONITOR: what the waiting parent of CLONE_WAIT does once the child has exited. */
+static const char *monitor_status_path; /* the exit status is written here (atomically) */
+static char **monitor_argv, **monitor_env; /* then exec'd with /dev/null as stdio, if argv is not empty */
+
+static void op_exit_monitor(const struct op *o)
+{
+	monitor_status_path = o->v[0].len ? o->v[0].s : NULL;
+	monitor_argv = o->v[1].n ? o->v[1].sv : NULL;
+	monitor_env = o->v[2].sv;
+	if ((o->v[3].u & 1) && setsid() < 0 && errno != EPERM)
+		fail("setsid", errno, "exit monitor");
+}
+
+/* Writes "STATUS\n" to monitor_status_path through a temporary file and rename; errors are ignored
+ * (the monitor has nobody to report them to). */
+static void monitor_write_status(int status)
+{
+	char tmp[PATH_MAX], buf[16];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", monitor_status_path) >= (int)sizeof tmp)
+		return;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	int n = snprintf(buf, sizeof buf, "%d\n", status);
+	ssize_t w = write(fd, buf, n);
+	if (close(fd) == 0 && w == n)
+		rename(tmp, monitor_status_path);
+	else
+		unlink(tmp);
+}
+
+static noreturn void monitor_exit(int status)
+{
+	if (monitor_status_path)
+		monitor_write_status(status);
+	if (monitor_argv) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			for (int fd = 0; fd < 3; fd++)
+				if (fd != null)
+					dup2(null, fd);
+			if (null > 2)
+				close(null);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		execve(monitor_argv[0], monitor_argv, monitor_env);
+	}
+	_exit(status);
+}
+
+/* LOOPBACK_UP: sets the new network namespace's lo up (as runc's "loopback" network does). */
+static void op_loopback_up(const struct op *o)
+{
+	(void)o;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		fail("socket", errno, "loopback");
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		fail("ioctl", errno, "SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		fail("ioctl", errno, "SIOCSIFFLAGS lo up");
+	close(s);
+}
+
 static void op_clone(const struct op *o)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
@@ -670,7 +744,7 @@ static void op_clone(const struct op *o)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			_exit(1);
-	_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+	monitor_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
 }
 
 static void op_sync(const struct op *o)
@@ -1316,6 +1390,8 @@ static const struct opdef {
 	[38] = { "OPEN_FIFO", "s", op_open_fifo },
 	[39] = { "CONSOLE_SOCKET", "s", op_console_socket },
 	[40] = { "CONSOLE_PAIR", "", op_console_pair },
+	[41] = { "LOOPBACK_UP", "", op_loopback_up },
+	[42] = { "EXIT_MONITOR", "sSSu", op_exit_monitor },
 };
 
 /* ------------------------------------------------------------------ plan parser */

@@ -1,5 +1,6 @@
 package io.capsa.aot;
 
+import io.capsa.cli.CapsaMain;
 import io.capsa.cli.RuntimeMain;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,7 +59,20 @@ public final class AotTraining {
             cmds.add(new String[] {"--root", blocked.toString(), "--log-format", "json", "--log",
                     work.resolve("log.json").toString(), "run", "-d", "--bundle", b.toString(), "aot-training-5"});
         }
+        // the front end (bin/capsa): a store and runtime root of its own in the scratch dir, nothing run
+        String store = work.resolve("front-store").toString(), run = work.resolve("front-run").toString();
+        List<String[]> front = new ArrayList<>();
+        front.add(new String[] {"--version"});
+        front.add(new String[] {"--help"});
+        front.add(new String[] {"run", "--help"});
+        front.add(new String[] {"--root", store, "--runroot", run, "ps", "-a"});
+        front.add(new String[] {"--root", store, "--runroot", run, "images"});
+        front.add(new String[] {"--root", store, "--runroot", run, "inspect", "no-such-thing"});
+        front.add(new String[] {"--root", store, "--runroot", run, "rm", "-f", "no-such-container"});
+        front.add(new String[] {"--root", store, "--runroot", run, "run", "--rm", "--pull", "never", "-m", "64m",
+                "-e", "A=1", "localhost/no-such-image", "true"});
         Map<String, String> env = System.getenv();
+        for (String[] c : front) runFront(c, env, work);
         int i = 0;
         for (String[] c : cmds) {
             Path cwd = c[0].equals("spec") ? specDir : work;
@@ -84,6 +98,20 @@ public final class AotTraining {
         String firstErr = err.toString(StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
         System.err.printf("  aot training: exit %d: %s%s%n", rc, String.join(" ", cmd),
                 firstErr.isEmpty() ? "" : "  (" + (firstErr.length() > 100 ? firstErr.substring(0, 100) + "..." : firstErr) + ")");
+    }
+
+    private static void runFront(String[] cmd, Map<String, String> env, Path cwd) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            rc = CapsaMain.execute(cmd, env, cwd, java.io.InputStream.nullInputStream(), o, e);
+        } catch (RuntimeException | Error e) {
+            System.err.println("  aot training: capsa " + String.join(" ", cmd) + ": threw " + e);
+            return;
+        }
+        System.err.printf("  aot training: exit %d: capsa %s%n", rc, String.join(" ", cmd));
     }
 
     /** A bundle dir with an (empty) rootfs holding /bin/sh, and config.json (the spec command's default if null). */

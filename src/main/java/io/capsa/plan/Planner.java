@@ -7,6 +7,7 @@ import io.capsa.spec.LinuxDevice;
 import io.capsa.spec.LinuxIdMapping;
 import io.capsa.spec.LinuxNamespace;
 import io.capsa.spec.LinuxTimeOffset;
+import io.capsa.spec.Lsm;
 import io.capsa.spec.Mount;
 import io.capsa.spec.MountOptions;
 import io.capsa.spec.Capability;
@@ -46,12 +47,26 @@ public final class Planner {
      * @param seccompCache where compiled seccomp filters are cached (the runtime uses ROOT/@seccomp-cache), or null
      */
     public record Request(Spec spec, Path bundle, Path fifo, String consoleSocket, int preserveFds, boolean noPivot,
-                          boolean waitForExit, CgroupView cgroups, List<String> extraEnv, Path seccompCache) {
+                          boolean waitForExit, CgroupView cgroups, List<String> extraEnv, Path seccompCache,
+                          ExitMonitor monitor) {
         public Request(Spec spec, Path bundle, Path fifo, String consoleSocket, int preserveFds, boolean noPivot,
                        boolean waitForExit, CgroupView cgroups, List<String> extraEnv) {
-            this(spec, bundle, fifo, consoleSocket, preserveFds, noPivot, waitForExit, cgroups, extraEnv, null);
+            this(spec, bundle, fifo, consoleSocket, preserveFds, noPivot, waitForExit, cgroups, extraEnv, null, null);
+        }
+
+        public Request(Spec spec, Path bundle, Path fifo, String consoleSocket, int preserveFds, boolean noPivot,
+                       boolean waitForExit, CgroupView cgroups, List<String> extraEnv, Path seccompCache) {
+            this(spec, bundle, fifo, consoleSocket, preserveFds, noPivot, waitForExit, cgroups, extraEnv, seccompCache, null);
         }
     }
+
+    /**
+     * What the waiting first stage process of a run does when the container has exited (the EXIT_MONITOR op;
+     * needs {@code waitForExit}): write the exit status to {@code statusFile} (if not null), then exec
+     * {@code argv} (if not empty) with {@code env} and /dev/null as stdio. {@code setsid}: leave the caller's
+     * session first, so the monitor outlives the caller's terminal.
+     */
+    public record ExitMonitor(Path statusFile, List<String> argv, List<String> env, boolean setsid) {}
 
     private final Request req;
     private final Spec spec;
@@ -121,6 +136,13 @@ public final class Planner {
         } else if (req.consoleSocket() != null) {
             throw new PlanException("--console-socket: given but process.terminal is false");
         }
+        if (req.monitor() != null) {
+            if (!req.waitForExit()) throw new PlanException("an exit monitor needs a run that waits for the container");
+            ExitMonitor m = req.monitor();
+            w.op(Op.EXIT_MONITOR, "exit monitor").str(m.statusFile() == null ? "" : m.statusFile().toString())
+                    .list(m.argv() == null ? List.of() : m.argv()).list(m.env() == null ? List.of() : m.env())
+                    .num(m.setsid() ? 1 : 0);
+        }
         long cloneFlags = newFlags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP);
         w.op(Op.CLONE, "clone").num(cloneFlags).num(req.waitForExit() ? Op.CLONE_WAIT : Op.CLONE_DETACH);
         // The runtime writes the id maps and places the process in its cgroup here, before anything else runs.
@@ -128,6 +150,8 @@ public final class Planner {
         if (newUserNs) w.op(Op.SETRESID, "linux.uidMappings (become root in the user namespace)").num(0).num(0);
         if ((newFlags & CLONE_NEWCGROUP) != 0) w.op(Op.UNSHARE, "linux.namespaces cgroup").num(CLONE_NEWCGROUP);
         w.op(Op.SETSID, "setsid");
+        // A new network namespace starts with lo down: set it up, as runc does.
+        if (newNetNs) w.op(Op.LOOPBACK_UP, "linux.namespaces network (lo up)");
 
         // 2. Host and domain name.
         if (spec.hostname() != null && !spec.hostname().isEmpty()) {
@@ -325,6 +349,15 @@ public final class Planner {
 
     /** The process part shared by create and exec: everything from rlimits to the final checks before exec. */
     private void processSetup(String f, ProcessSpec p, int preserveFds) {
+        // LSM labels take effect at the exec: written here, inside the container's /proc, as runc does.
+        if (p.apparmorProfile() != null && !p.apparmorProfile().isEmpty()) {
+            if (!Lsm.apparmorEnabled())
+                throw new PlanException(f + ".apparmorProfile: AppArmor is not enabled on this host (profile \""
+                        + p.apparmorProfile() + "\" asked for)");
+            w.op(Op.WRITE_FILE, f + ".apparmorProfile").str(Lsm.apparmorExecAttr()).str("exec " + p.apparmorProfile());
+        }
+        if (p.selinuxLabel() != null && !p.selinuxLabel().isEmpty() && Lsm.selinuxEnabled())
+            w.op(Op.WRITE_FILE, f + ".selinuxLabel").str("/proc/self/attr/exec").str(p.selinuxLabel());
         if (p.rlimits() != null) {
             for (int i = 0; i < p.rlimits().size(); i++) {
                 Rlimit r = p.rlimits().get(i);

@@ -47,18 +47,47 @@ public final class ContainerRuntime {
     private final Consumer<String> warn;
     private final Consumer<String> debug;
 
+    private final boolean systemdCgroup;
+
     public ContainerRuntime(Path root, Consumer<String> warn, Consumer<String> debug) {
+        this(root, warn, debug, false);
+    }
+
+    /** @param systemdCgroup runc's --systemd-cgroup: cgroupsPath is "slice:prefix:name" for the systemd driver */
+    public ContainerRuntime(Path root, Consumer<String> warn, Consumer<String> debug, boolean systemdCgroup) {
         this.store = new StateStore(root);
         this.warn = warn;
         this.debug = debug;
+        this.systemdCgroup = systemdCgroup;
     }
 
     public StateStore store() { return store; }
 
-    /** Options of create and run, as runc's flags. */
+    /**
+     * Options of create and run, as runc's flags.
+     * @param stdio this process's fds that become the container's fds 0, 1, 2 (null: our own 0, 1, 2)
+     * @param monitor for {@link #run}: what the waiting stage process does when the container exits; with
+     *                {@code detach}, run returns once the container runs and the monitor stays behind it
+     */
     public record CreateOptions(String consoleSocket, Path pidFile, boolean noPivot, int preserveFds,
-                                List<String> extraEnv, boolean detach) {
+                                List<String> extraEnv, boolean detach, int[] stdio, Planner.ExitMonitor monitor) {
+        public CreateOptions(String consoleSocket, Path pidFile, boolean noPivot, int preserveFds,
+                             List<String> extraEnv, boolean detach) {
+            this(consoleSocket, pidFile, noPivot, preserveFds, extraEnv, detach, null, null);
+        }
+
+        public CreateOptions {
+            if (stdio != null && stdio.length != 3) throw new IllegalArgumentException("stdio: three fds expected");
+        }
+
         public static CreateOptions defaults() { return new CreateOptions(null, null, false, 0, List.of(), true); }
+    }
+
+    /** The fds the stage takes: the plan's, with stdio replaced by {@code stdio} if given. */
+    private static int[] fds(Plan plan, int[] stdio) {
+        int[] fds = plan.parentFds().clone();
+        if (stdio != null) System.arraycopy(stdio, 0, fds, 0, Math.min(3, fds.length));
+        return fds;
     }
 
     /** A created container whose first stage process may still be running (run waits on it). */
@@ -82,11 +111,11 @@ public final class ContainerRuntime {
         Spec spec = SpecLoader.load(b);
         for (String w : SpecValidator.validate(spec, b)) warn.accept(w);
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
-        Cgroup cgroup = Cgroup.open(cgroupsPath, id);
+        Cgroup cgroup = Cgroup.open(cgroupsPath, id, systemdCgroup);
         debug.accept("config loaded and validated");
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv(),
-                seccompCache()));
+                seccompCache(), waitForExit ? o.monitor() : null));
         debug.accept("planned " + plan.ops().labels().size() + " ops");
         plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
 
@@ -97,7 +126,7 @@ public final class ContainerRuntime {
         try (StateStore.Lock lock = store.createDir(id)) {
             store.save(st);
             cgroup.create();
-            stage = StageProcess.start(plan.ops(), plan.parentFds());
+            stage = StageProcess.start(plan.ops(), fds(plan, o.stdio()));
             debug.accept("stage started");
             while (true) {
                 StageProcess.Message m = stage.next();
@@ -116,8 +145,8 @@ public final class ContainerRuntime {
                         if (plan.uidMap() != null) writeProc(pid, "uid_map", plan.uidMap(), "linux.uidMappings");
                         if (plan.gidMap() != null) writeProc(pid, "gid_map", plan.gidMap(), "linux.gidMappings");
                         cgroup.join(pid);
-                        if (spec.linux() != null && spec.linux().resources() != null)
-                            cgroup.apply(DeviceRules.complete(spec.linux().resources(), spec.linux().devices()));
+                        cgroup.apply(DeviceRules.complete(spec.linux() == null ? null : spec.linux().resources(),
+                                spec.linux() == null ? null : spec.linux().devices()));
                         stage.ok(stateJson(st, "creating"));
                     }
                     case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_SECCOMP) -> {
@@ -194,6 +223,7 @@ public final class ContainerRuntime {
 
     /** runc's run: create, start, and unless detached wait for the exit status, then delete. */
     public int run(String id, Path bundle, CreateOptions o) {
+        if (o.detach() && o.monitor() != null) return runMonitored(id, bundle, o);
         Created c = createInternal(id, bundle, o, !o.detach());
         if (o.detach()) {
             release(c.stage());
@@ -225,9 +255,48 @@ public final class ContainerRuntime {
         }
     }
 
-    /** Options of exec, as runc's flags; {@code process} is complete (built from --process or the flags). */
+    /**
+     * A detached run whose first stage process stays as the container's monitor ({@link CreateOptions#monitor}):
+     * created in wait mode and started; returns 0 once the container's process has exec'd (a failure before,
+     * such as a missing executable, is thrown). The container keeps its state (as a detached runc run).
+     */
+    private int runMonitored(String id, Path bundle, CreateOptions o) {
+        Created c = createInternal(id, bundle, o, true);
+        StageProcess stage = c.stage();
+        try {
+            start(id);
+            while (stage.next() != null) {
+                // until the container execs, the stage may still report a failure
+            }
+            return 0;
+        } catch (RuntimeException e) {
+            stage.waitFor();
+            try {
+                delete(id, true);
+            } catch (RuntimeException e2) {
+                e.addSuppressed(e2);
+            }
+            throw e;
+        } finally {
+            stage.close();
+        }
+    }
+
+    /**
+     * Options of exec, as runc's flags; {@code process} is complete (built from --process or the flags).
+     * @param stdio this process's fds that become the process's fds 0, 1, 2 (null: our own 0, 1, 2)
+     */
     public record ExecOptions(ProcessSpec process, String consoleSocket, Path pidFile, boolean detach,
-                              int preserveFds, List<String> extraEnv, boolean ignorePaused) {}
+                              int preserveFds, List<String> extraEnv, boolean ignorePaused, int[] stdio) {
+        public ExecOptions(ProcessSpec process, String consoleSocket, Path pidFile, boolean detach,
+                           int preserveFds, List<String> extraEnv, boolean ignorePaused) {
+            this(process, consoleSocket, pidFile, detach, preserveFds, extraEnv, ignorePaused, null);
+        }
+
+        public ExecOptions {
+            if (stdio != null && stdio.length != 3) throw new IllegalArgumentException("stdio: three fds expected");
+        }
+    }
 
     /** Runs another process in a running container; returns its exit status (0 when detached). */
     public int exec(String id, ExecOptions o) {
@@ -249,7 +318,7 @@ public final class ContainerRuntime {
         plan.warnings().forEach(debug); // accepted as runc does: only worth a word under --debug
         Cgroup cgroup = Cgroup.restore(st.cgroupsPath());
         long pid = 0;
-        try (StageProcess stage = StageProcess.start(plan.ops(), plan.parentFds())) {
+        try (StageProcess stage = StageProcess.start(plan.ops(), fds(plan, o.stdio()))) {
             SignalForwarder fwd = o.detach() ? null : SignalForwarder.install(stage.pid());
             try {
                 StageProcess.Message m;

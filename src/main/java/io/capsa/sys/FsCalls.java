@@ -147,4 +147,30 @@ public final class FsCalls {
             Syscall.call("umount " + target, SYS_UMOUNT2, cstr(a, p(target)).address(), flags, 0, 0, 0, 0);
         }
     }
+
+    static final long SYS_CLOSE = 3, SYS_OPENAT = 257;
+    /** open flags (x86_64). */
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_NOCTTY = 0400,
+            O_TRUNC = 01000, O_APPEND = 02000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+
+    /**
+     * open(2): a raw file descriptor of this process, for what needs an fd number (e.g. a container's stdio).
+     * The caller closes it with {@link #close}.
+     */
+    public static int open(Path path, int flags, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) Syscall.call("open " + path, SYS_OPENAT, AT_FDCWD, cstr(a, p(path)).address(), flags, mode,
+                    0, 0);
+        }
+    }
+
+    /** close(2); errors are ignored (the fd is released either way). */
+    public static void close(int fd) {
+        if (fd < 0) return;
+        try {
+            Syscall.call("close " + fd, SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+        } catch (SysException e) {
+            // EBADF or EINTR: nothing to do
+        }
+    }
 }

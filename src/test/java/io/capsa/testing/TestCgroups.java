@@ -101,7 +101,7 @@ public final class TestCgroups {
         return remove(PARENT);
     }
 
-    static List<Path> remove(String cgroupPath) {
+    public static List<Path> remove(String cgroupPath) {
         if (!cgroupPath.startsWith("/capsa-test-") || cgroupPath.contains("process_api") || cgroupPath.contains("..")) {
             throw new IllegalArgumentException("refusing to remove cgroup " + cgroupPath);
         }

@@ -1,0 +1,191 @@
+package io.capsa.cli;
+
+import io.capsa.testing.TestCgroups;
+import io.capsa.testing.TestPaths;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the real front end ({@code bin/capsa}) as a subprocess with a private store ({@code --root}), runtime state
+ * ({@code --runroot}) and cgroup parent (give {@link #cgroupParent()} to {@code run --cgroup-parent}). The launcher
+ * gets this JVM's class path and java, so the code under test is the one just compiled.
+ *
+ * <p>{@link #close()} removes every container ({@code rm -f -v}), kills what {@link #start} left running, removes
+ * the cgroup parent and the directory, and fails (after all of it) if anything was left: a container, a mount
+ * under the store, a cgroup.
+ */
+final class FrontCli implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final AtomicInteger OUTS = new AtomicInteger();
+
+    private final Path dir;
+    private final Path root;
+    private final Path runRoot;
+    private final Path io;
+    private final String cgroupParent;
+    private final List<Process> started = new ArrayList<>();
+
+    FrontCli() {
+        dir = TestPaths.newDir("front-");
+        root = dir.resolve("store");
+        runRoot = dir.resolve("run");
+        io = dir.resolve("io");
+        cgroupParent = TestCgroups.child("front-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24)));
+        try {
+            Files.createDirectories(io);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path root() { return root; }
+
+    Path runRoot() { return runRoot; }
+
+    Path dir() { return dir; }
+
+    String cgroupParent() { return cgroupParent; }
+
+    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        Result assertOk() {
+            if (exitCode != 0) throw new AssertionError("command failed: " + this);
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return String.join(" ", command) + "\n  exit " + exitCode + "\n  stdout: " + stdout.strip() + "\n  stderr: " + stderr.strip();
+        }
+    }
+
+    /** Runs {@code capsa --root R --runroot S args...} with stdin from /dev/null. */
+    Result run(String... args) {
+        return withStdin(null, args);
+    }
+
+    /** Runs it with {@code stdin} as its standard input. */
+    Result withStdin(String stdin, String... args) {
+        Launched l = launch(stdin, args);
+        try {
+            if (!l.process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                l.process.descendants().forEach(ProcessHandle::destroyForcibly);
+                l.process.destroyForcibly();
+                throw new AssertionError("timed out: " + l.result(-1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+        return l.result(l.process.exitValue());
+    }
+
+    /** Starts a command in the background (killed at close if still running). */
+    Launched start(String... args) {
+        Launched l = launch(null, args);
+        synchronized (started) {
+            started.add(l.process);
+        }
+        return l;
+    }
+
+    final class Launched {
+        final List<String> command;
+        final Process process;
+        final Path out, err;
+
+        Launched(List<String> command, Process process, Path out, Path err) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        Result result(int rc) {
+            return new Result(command, rc, read(out), read(err));
+        }
+
+        String stdout() {
+            return read(out);
+        }
+    }
+
+    private Launched launch(String stdin, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(TestPaths.repo().resolve("bin/capsa").toString(),
+                "--root", root.toString(), "--runroot", runRoot.toString()));
+        cmd.addAll(List.of(args));
+        int n = OUTS.incrementAndGet();
+        Path out = io.resolve(n + ".out"), err = io.resolve(n + ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin != null) {
+            Path in = io.resolve(n + ".in");
+            try {
+                Files.writeString(in, stdin);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            pb.redirectInput(in.toFile());
+        } else {
+            pb.redirectInput(new File("/dev/null"));
+        }
+        pb.environment().put("CAPSA_CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("CAPSA_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        try {
+            return new Launched(List.copyOf(cmd), pb.start(), out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting " + cmd, e);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The cgroup directories of a container's cgroupsPath in every hierarchy. */
+    List<Path> cgroupDirs(String cgroupsPath) {
+        return TestCgroups.dirs(cgroupsPath);
+    }
+
+    @Override
+    public void close() {
+        List<String> problems = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            Result ps = run("ps", "-aq", "--no-trunc");
+            for (String id : ps.stdout().lines().filter(l -> !l.isBlank()).toList()) {
+                Result r = run("rm", "-f", "-v", id);
+                if (r.exitCode() != 0) problems.add("rm -f " + id + ": " + r.stderr().strip());
+            }
+        }
+        synchronized (started) {
+            for (Process p : started) {
+                if (p.isAlive()) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }
+        }
+        List<Path> mounts = TestPaths.mountsUnder(dir);
+        if (!mounts.isEmpty()) problems.add("mounts left: " + mounts);
+        List<Path> left = TestCgroups.remove(cgroupParent);
+        if (!left.isEmpty()) problems.add("cgroups not removable: " + left);
+        try {
+            TestPaths.deleteTree(dir);
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) throw new AssertionError("FrontCli cleanup: " + String.join("; ", problems));
+    }
+}
