@@ -376,17 +376,6 @@ public final class CapsaRun implements AutoCloseable {
         }
     }
 
-    static {
-        // whatever is left at exit (a test that forgot close(), a crash): the whole test parent
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                TestCgroups.removeParent();
-            } catch (RuntimeException e) {
-                System.err.println("capsa tests: " + e.getMessage());
-            }
-        }, "capsa-test-cgroups"));
-    }
-
     private static void killTree(ProcessHandle h) {
         h.descendants().forEach(ProcessHandle::destroyForcibly);
         h.destroyForcibly();
