@@ -2,7 +2,9 @@
 # The test command (README): installs what the tests need (idempotent), builds, runs every test (unit and
 # integration: run as root), prints a summary. Extra arguments go to Maven, e.g.
 #   ./test.sh -o -Dtest='Fixtures*'         offline, some tests only
-#   ./test.sh -Dsurefire.excludedGroups=integration   unit tests only (no root needed)
+#   ./test.sh -Dcapsa.unitOnly              unit tests only (no root needed)
+# Unit tests run in Maven's test phase; the integration tests (tagged "integration": root, real containers) in
+# the package phase, after the jar and its AOT cache, against bin/capsa-runtime as built.
 set -euo pipefail
 cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")"
 

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * Runs the real runtime ({@code bin/capsa-runtime}) as a subprocess with {@code --root <private state dir>}.
  *
  * <p>The launcher is given the test JVM's class path (CAPSA_CLASSPATH) and java (CAPSA_JAVA), so the code under
- * test is the one just compiled, also before the jar is packaged. {@code -Dcapsa.test.runtime=/usr/sbin/runc}
+ * test is the one just compiled, also before the jar is packaged. With {@code -Dcapsa.test.useJar=true} (set by the
+ * pom's package-phase integration test run, after the jar and its AOT cache are built) the launcher runs the
+ * packaged target/capsa.jar with its AOT cache instead, as it ships. {@code -Dcapsa.test.runtime=/usr/sbin/runc}
  * (or the constructor argument) runs the same tests against another runtime, e.g. to check a test itself.
  *
  * <p>{@link #close()} cleans up everything the commands may have created: {@code delete --force} of every
@@ -42,6 +44,8 @@ public final class CapsaRun implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final AtomicInteger OUTS = new AtomicInteger();
+    /** Run the packaged jar (and its AOT cache) rather than this JVM's class path. */
+    static final boolean USE_JAR = Boolean.getBoolean("capsa.test.useJar");
     /** CapsaRun instances not yet closed: the shared cgroup parent is only removed when none is left (parallel tests). */
     private static final AtomicInteger OPEN = new AtomicInteger();
 
@@ -260,7 +264,7 @@ public final class CapsaRun implements AutoCloseable {
             } else {
                 pb.redirectInput(TestPaths.DEV_NULL);
             }
-            if (isCapsa) {
+            if (isCapsa && !USE_JAR) {
                 // the code under test: this JVM's class path (target/classes + dependencies) and JDK
                 pb.environment().put("CAPSA_CLASSPATH", System.getProperty("java.class.path"));
                 pb.environment().put("CAPSA_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -370,17 +374,6 @@ public final class CapsaRun implements AutoCloseable {
                 // still in use
             }
         }
-    }
-
-    static {
-        // whatever is left at exit (a test that forgot close(), a crash): the whole test parent
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                TestCgroups.removeParent();
-            } catch (RuntimeException e) {
-                System.err.println("capsa tests: " + e.getMessage());
-            }
-        }, "capsa-test-cgroups"));
     }
 
     private static void killTree(ProcessHandle h) {
