@@ -723,9 +723,23 @@ public final class SpecBuilder {
         return new LinuxMemory(limit, o.memoryReservation, swap, null, null, null, null, null, null);
     }
 
+    /** Whether the kernel accounts swap per cgroup (v1: memory.memsw.*; v2: memory.swap.max below the root). */
     private static boolean swapAccounting() {
-        if (DefaultSpec.isCgroup2Unified()) return true;
-        return Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
+        if (!DefaultSpec.isCgroup2Unified()) return Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                if (l.startsWith("0::/") && l.length() > 4 && Files.exists(Path.of("/sys/fs/cgroup", l.substring(4), "memory.swap.max")))
+                    return true;
+            }
+        } catch (IOException e) {
+            // look below the root instead
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/sys/fs/cgroup"), Files::isDirectory)) {
+            for (Path d : ds) if (Files.exists(d.resolve("memory.swap.max"))) return true;
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     private LinuxCpu cpu() {
