@@ -95,7 +95,7 @@ final class RuntimeCommand implements Runnable {
     }
 
     ContainerRuntime runtime() {
-        return new ContainerRuntime(resolve(root), this::warn, this::debug);
+        return new ContainerRuntime(resolve(root), this::warn, this::debug, systemdCgroup);
     }
 
     Path resolve(String p) {

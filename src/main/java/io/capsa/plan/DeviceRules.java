@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The device cgroup rules a container really gets: the config's rules, then (as runc) the devices every
+ * The device cgroup rules a container really gets, as runc: deny all, the config's rules, the devices every
  * container may use, then an allow rule for each device of linux.devices. Later rules win.
  */
 public final class DeviceRules {
@@ -25,11 +25,12 @@ public final class DeviceRules {
         return new LinuxDeviceCgroup(true, type, major, minor, access);
     }
 
-    /** {@code r} (may be null) with the device rules completed; null when there is nothing to apply. */
+    /** {@code r} (may be null) with the device rules completed. */
     public static LinuxResources complete(LinuxResources r, List<LinuxDevice> devices) {
+        // as runc: deny everything first, then the config's rules, then what every container may use
         List<LinuxDeviceCgroup> rules = new ArrayList<>();
+        rules.add(new LinuxDeviceCgroup(false, "a", null, null, "rwm"));
         if (r != null && r.devices() != null) rules.addAll(r.devices());
-        if (rules.isEmpty()) return r; // no device policy asked for: leave the cgroup's inherited one
         rules.addAll(ALWAYS);
         if (devices != null) {
             for (LinuxDevice d : devices) {
@@ -38,6 +39,7 @@ public final class DeviceRules {
                 rules.add(rule(type, d.major(), d.minor(), "rwm"));
             }
         }
+        if (r == null) return new LinuxResources(rules, null, null, null, null, null, null, null, null);
         return new LinuxResources(rules, r.memory(), r.cpu(), r.pids(), r.blockIO(), r.hugepageLimits(), r.network(),
                 r.rdma(), r.unified());
     }

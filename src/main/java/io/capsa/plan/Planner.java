@@ -7,6 +7,7 @@ import io.capsa.spec.LinuxDevice;
 import io.capsa.spec.LinuxIdMapping;
 import io.capsa.spec.LinuxNamespace;
 import io.capsa.spec.LinuxTimeOffset;
+import io.capsa.spec.Lsm;
 import io.capsa.spec.Mount;
 import io.capsa.spec.MountOptions;
 import io.capsa.spec.Capability;
@@ -348,6 +349,15 @@ public final class Planner {
 
     /** The process part shared by create and exec: everything from rlimits to the final checks before exec. */
     private void processSetup(String f, ProcessSpec p, int preserveFds) {
+        // LSM labels take effect at the exec: written here, inside the container's /proc, as runc does.
+        if (p.apparmorProfile() != null && !p.apparmorProfile().isEmpty()) {
+            if (!Lsm.apparmorEnabled())
+                throw new PlanException(f + ".apparmorProfile: AppArmor is not enabled on this host (profile \""
+                        + p.apparmorProfile() + "\" asked for)");
+            w.op(Op.WRITE_FILE, f + ".apparmorProfile").str(Lsm.apparmorExecAttr()).str("exec " + p.apparmorProfile());
+        }
+        if (p.selinuxLabel() != null && !p.selinuxLabel().isEmpty() && Lsm.selinuxEnabled())
+            w.op(Op.WRITE_FILE, f + ".selinuxLabel").str("/proc/self/attr/exec").str(p.selinuxLabel());
         if (p.rlimits() != null) {
             for (int i = 0; i < p.rlimits().size(); i++) {
                 Rlimit r = p.rlimits().get(i);

@@ -47,10 +47,18 @@ public final class ContainerRuntime {
     private final Consumer<String> warn;
     private final Consumer<String> debug;
 
+    private final boolean systemdCgroup;
+
     public ContainerRuntime(Path root, Consumer<String> warn, Consumer<String> debug) {
+        this(root, warn, debug, false);
+    }
+
+    /** @param systemdCgroup runc's --systemd-cgroup: cgroupsPath is "slice:prefix:name" for the systemd driver */
+    public ContainerRuntime(Path root, Consumer<String> warn, Consumer<String> debug, boolean systemdCgroup) {
         this.store = new StateStore(root);
         this.warn = warn;
         this.debug = debug;
+        this.systemdCgroup = systemdCgroup;
     }
 
     public StateStore store() { return store; }
@@ -103,7 +111,7 @@ public final class ContainerRuntime {
         Spec spec = SpecLoader.load(b);
         for (String w : SpecValidator.validate(spec, b)) warn.accept(w);
         String cgroupsPath = spec.linux() == null ? null : spec.linux().cgroupsPath();
-        Cgroup cgroup = Cgroup.open(cgroupsPath, id);
+        Cgroup cgroup = Cgroup.open(cgroupsPath, id, systemdCgroup);
         debug.accept("config loaded and validated");
         Plan plan = Planner.create(new Planner.Request(spec, b, store.fifo(id), o.consoleSocket(), o.preserveFds(),
                 o.noPivot(), waitForExit, new CgroupView(cgroup.version() == 2, cgroup.paths()), o.extraEnv(),
@@ -137,8 +145,8 @@ public final class ContainerRuntime {
                         if (plan.uidMap() != null) writeProc(pid, "uid_map", plan.uidMap(), "linux.uidMappings");
                         if (plan.gidMap() != null) writeProc(pid, "gid_map", plan.gidMap(), "linux.gidMappings");
                         cgroup.join(pid);
-                        if (spec.linux() != null && spec.linux().resources() != null)
-                            cgroup.apply(DeviceRules.complete(spec.linux().resources(), spec.linux().devices()));
+                        cgroup.apply(DeviceRules.complete(spec.linux() == null ? null : spec.linux().resources(),
+                                spec.linux() == null ? null : spec.linux().devices()));
                         stage.ok(stateJson(st, "creating"));
                     }
                     case StageProcess.Message.Sync s when s.name().equals(Plan.SYNC_SECCOMP) -> {

@@ -83,8 +83,8 @@ public record Features(
                 Capability.NAMES,
                 new Cgroup(true, true, false, false, null),
                 seccomp,
-                new Enabled(false),
-                new Enabled(false),
+                new Enabled(Lsm.apparmorEnabled()),
+                new Enabled(Lsm.selinuxEnabled()),
                 new IntelRdt(false, null),
                 new MountExtensions(new Enabled(false)),
                 null);

@@ -53,6 +53,7 @@ public final class SpecValidator {
         if (spec == null) {
             throw err("", "config is empty");
         }
+        noNullElements(spec, Spec.class, "");
         checkVersion(spec.ociVersion());
         checkRoot(spec, bundleDir);
         if (spec.process() == null) {
@@ -140,6 +141,7 @@ public final class SpecValidator {
      */
     public static void validateProcess(ProcessSpec p, String path) {
         String pre = path == null || path.isEmpty() ? "" : path + ".";
+        noNullElements(p, ProcessSpec.class, path == null ? "" : path);
         if (p.args() == null || p.args().isEmpty()) {
             throw err(pre + "args", "must not be empty");
         }
@@ -222,12 +224,7 @@ public final class SpecValidator {
         if (p.oomScoreAdj() != null && (p.oomScoreAdj() < -1000 || p.oomScoreAdj() > 1000)) {
             throw err(pre + "oomScoreAdj", p.oomScoreAdj() + " is out of range (-1000 to 1000)");
         }
-        if (notEmpty(p.apparmorProfile())) {
-            throw err(pre + "apparmorProfile", "AppArmor is not supported");
-        }
-        if (notEmpty(p.selinuxLabel())) {
-            throw err(pre + "selinuxLabel", "SELinux is not supported");
-        }
+        // apparmorProfile and selinuxLabel depend on the host's LSMs: the planner decides (io.capsa.plan.Lsm)
         if (p.scheduler() != null) {
             checkScheduler(pre + "scheduler", p.scheduler());
         }
@@ -824,6 +821,61 @@ public final class SpecValidator {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /**
+     * A JSON null inside an array or as an object's value ({@code "args": ["sh", null]}, {@code "sysctl": {"k":
+     * null}}) is refused, naming its place: the parser keeps such nulls (as encoding/json would make them zero
+     * values), and no reader of the model expects one. Walks the records of the model as declared; values of type
+     * Object (JSON extensions kept as they are) are not looked into.
+     */
+    static void noNullElements(Object value, java.lang.reflect.Type type, String at) {
+        if (value == null || type == Object.class) {
+            return;
+        }
+        if (value instanceof Record r) {
+            for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+                Object v;
+                try {
+                    v = c.getAccessor().invoke(r);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+                String name = jsonName(c);
+                noNullElements(v, c.getGenericType(), at.isEmpty() ? name : at + "." + name);
+            }
+        } else if (value instanceof List<?> l) {
+            java.lang.reflect.Type e = typeArg(type, 0);
+            for (int i = 0; i < l.size(); i++) {
+                if (l.get(i) == null && e != Object.class) {
+                    throw err(at + "[" + i + "]", "must not be null");
+                }
+                noNullElements(l.get(i), e, at + "[" + i + "]");
+            }
+        } else if (value instanceof Map<?, ?> m) {
+            java.lang.reflect.Type e = typeArg(type, 1);
+            for (Map.Entry<?, ?> x : m.entrySet()) {
+                String k = key(at, String.valueOf(x.getKey()));
+                if (x.getValue() == null && e != Object.class) {
+                    throw err(k, "must not be null");
+                }
+                noNullElements(x.getValue(), e, k);
+            }
+        }
+    }
+
+    private static java.lang.reflect.Type typeArg(java.lang.reflect.Type t, int i) {
+        return t instanceof java.lang.reflect.ParameterizedType p && p.getActualTypeArguments().length > i
+                ? p.getActualTypeArguments()[i] : Object.class;
+    }
+
+    private static String jsonName(java.lang.reflect.RecordComponent c) {
+        com.fasterxml.jackson.annotation.JsonProperty p =
+                c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        if (p == null) {
+            p = c.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        }
+        return p != null && !p.value().isEmpty() ? p.value() : c.getName();
+    }
 
     private static boolean validIfName(String n) {
         if (n == null || n.isEmpty() || n.length() > 15 || n.equals(".") || n.equals("..")) {
