@@ -374,4 +374,15 @@ class CapsaFrontIntegrationTest {
         FrontCli.Result off = run("--rm", "--security-opt", "seccomp=unconfined", IMAGE, "grep", "^Seccomp:", "/proc/self/status").assertOk();
         assertThat(off.stdout()).contains("Seccomp:\t0");
     }
+
+    @Test
+    void detachedInteractiveTtyStaysUpAndLogsThePty() {
+        // -dit: stdin open with nobody writing, the pty relayed into the log: a shell waits for exec
+        run("-dit", "--name", "t-dit", IMAGE, "sh").assertOk();
+        assertThat(await(() -> cli.run("logs", "t-dit").stdout().contains("/ # "), 30_000)).as("the shell's prompt in the log").isTrue();
+        FrontCli.Result r = cli.run("exec", "t-dit", "sh", "-c", "readlink /proc/1/fd/0; readlink /proc/1/fd/1").assertOk();
+        assertThat(r.stdout()).isEqualTo("/dev/pts/0\n/dev/pts/0\n");
+        assertThat(cli.run("ps").stdout()).containsPattern("Up .*t-dit");
+        cli.run("rm", "-f", "t-dit").assertOk();
+    }
 }
