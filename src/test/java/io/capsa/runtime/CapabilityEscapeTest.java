@@ -59,7 +59,7 @@ class CapabilityEscapeTest extends EscapeTestSupport {
 
     @Test
     void theBoundingSetIsDroppedForExecToo() {
-        TestBundle b = attackBundle().args("sleep", "60").noNewPrivileges(false);
+        TestBundle b = attackBundle().args("sleep", "600").noNewPrivileges(false);
         caps(b, Map.of("bounding", List.of(CHOWN, KILL), "effective", List.of(KILL), "permitted", List.of(KILL)));
         String id = capsa.newId();
         capsa.run("run", "-d", "--bundle", b.dir().toString(), id).assertOk();

@@ -27,7 +27,7 @@ class FdLeakEscapeTest extends EscapeTestSupport {
     @Test
     void execGetsNoFdOfTheRuntimeButThoseAskedFor() {
         Path d3 = sharedDir(), d4 = sharedDir();
-        TestBundle b = attackBundle().args("sleep", "60");
+        TestBundle b = attackBundle().args("sleep", "600");
         String id = capsa.newId();
         capsa.run("run", "-d", "--bundle", b.dir().toString(), id).assertOk();
         CapsaRun.Result none = capsa.cmd("exec", id, "/attack", "fds")
@@ -38,7 +38,7 @@ class FdLeakEscapeTest extends EscapeTestSupport {
         assertThat(two.stdout()).startsWith("fds=0 1 2 3 4\n");
         // a detached exec too (its first stage process exits before the container's process runs)
         Path shared = sharedDir();
-        TestBundle b2 = attackBundle().args("sleep", "60").bind(shared.toString(), "/shared");
+        TestBundle b2 = attackBundle().args("sleep", "600").bind(shared.toString(), "/shared");
         String id2 = capsa.newId();
         capsa.run("run", "-d", "--bundle", b2.dir().toString(), id2).assertOk();
         capsa.cmd("exec", "-d", id2, "sh", "-c", "/attack fds >/shared/fds")
@@ -77,7 +77,7 @@ class FdLeakEscapeTest extends EscapeTestSupport {
     @Test
     void execWithACwdThroughProcSelfFdIsRefused() {
         Path host = sharedDir();
-        TestBundle b = bundle().args("sleep", "60");
+        TestBundle b = bundle().args("sleep", "600");
         String id = capsa.newId();
         capsa.run("run", "-d", "--bundle", b.dir().toString(), id).assertOk();
         for (int n = 3; n <= 8; n++) {
