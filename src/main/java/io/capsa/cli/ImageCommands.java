@@ -166,8 +166,8 @@ final class ImageCommands {
             try {
                 PullProgress progress = quiet ? PullProgress.QUIET : ConsoleProgress.forStream(root.err);
                 for (Image img : new Archives(store).load(src, name, Platform.host(), progress)) {
-                    root.out.println(img.names().isEmpty() ? "Loaded image ID: " + img.id()
-                            : "Loaded image: " + Reference.parse(img.names().getFirst()).familiar());
+                    if (img.names().isEmpty()) root.out.println("Loaded image ID: " + img.id());
+                    for (String n : img.names()) root.out.println("Loaded image: " + Reference.parse(n).familiar());
                 }
             } finally {
                 if (tmp != null) Files.deleteIfExists(tmp);

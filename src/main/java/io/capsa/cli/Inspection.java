@@ -43,9 +43,10 @@ final class Inspection {
         m.put("Image", r.imageId);
         m.put("Name", "/" + r.name);
         m.put("LogPath", r.logPath == null ? "" : r.logPath);
-        m.put("HostnamePath", Path.of(r.bundle).resolveSibling("hostname").toString());
-        m.put("HostsPath", Path.of(r.bundle).resolveSibling("hosts").toString());
-        m.put("ResolvConfPath", Path.of(r.bundle).resolveSibling("resolv.conf").toString());
+        Path dir = cs.store().dir(r.id);
+        m.put("HostnamePath", dir.resolve("hostname").toString());
+        m.put("HostsPath", dir.resolve("hosts").toString());
+        m.put("ResolvConfPath", dir.resolve("resolv.conf").toString());
         m.put("Bundle", r.bundle);
         m.put("Rootfs", r.rootfs);
 

@@ -357,7 +357,14 @@ public final class Containers {
         if (s.running() && !force)
             throw new FrontException("cannot remove container \"/" + r.name + "\": container is running: stop the container "
                     + "before removing or force remove", 1);
-        if (runtime().store().exists(r.id)) runtime().delete(r.id, true);
+        if (runtime().store().exists(r.id)) {
+            runtime().delete(r.id, true);
+            // the monitor writes the exit status once the container is gone: let it, before the directory goes
+            if (r.status.equals(ContainerRecord.RUNNING)) {
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (readExitCode(r.id) == null && System.nanoTime() < end) sleep(20);
+            }
+        }
         new RootfsManager(images()).remove(r.id);
         if (volumes || r.autoRemove)
             for (String v : r.anonymousVolumes) ImageStore.deleteTree(Path.of(v));

@@ -723,9 +723,25 @@ public final class SpecBuilder {
         return new LinuxMemory(limit, o.memoryReservation, swap, null, null, null, null, null, null);
     }
 
+    /**
+     * Whether the kernel accounts swap per cgroup: v1 has memory.memsw.*; v2 has memory.swap.max beside
+     * memory.max in every non-root cgroup (a cgroup with the one and not the other says no; with no cgroup to look
+     * at, only swapaccount=0 on the kernel command line says no).
+     */
     private static boolean swapAccounting() {
-        if (DefaultSpec.isCgroup2Unified()) return true;
-        return Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
+        if (!DefaultSpec.isCgroup2Unified()) return Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/sys/fs/cgroup"), Files::isDirectory)) {
+            for (Path d : ds) {
+                if (Files.exists(d.resolve("memory.max"))) return Files.exists(d.resolve("memory.swap.max"));
+            }
+        } catch (IOException e) {
+            // no evidence either way
+        }
+        try {
+            return !Files.readString(Path.of("/proc/cmdline")).contains("swapaccount=0");
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private LinuxCpu cpu() {

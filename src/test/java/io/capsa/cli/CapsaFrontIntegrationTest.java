@@ -374,4 +374,61 @@ class CapsaFrontIntegrationTest {
         FrontCli.Result off = run("--rm", "--security-opt", "seccomp=unconfined", IMAGE, "grep", "^Seccomp:", "/proc/self/status").assertOk();
         assertThat(off.stdout()).contains("Seccomp:\t0");
     }
+
+    @Test
+    void detachedInteractiveTtyStaysUpAndLogsThePty() {
+        // -dit: stdin open with nobody writing, the pty relayed into the log: a shell waits for exec
+        run("-dit", "--name", "t-dit", IMAGE, "sh").assertOk();
+        assertThat(await(() -> cli.run("logs", "t-dit").stdout().contains("/ # "), 30_000)).as("the shell's prompt in the log").isTrue();
+        FrontCli.Result r = cli.run("exec", "t-dit", "sh", "-c", "readlink /proc/1/fd/0; readlink /proc/1/fd/1").assertOk();
+        assertThat(r.stdout()).isEqualTo("/dev/pts/0\n/dev/pts/0\n");
+        assertThat(cli.run("ps").stdout()).containsPattern("Up .*t-dit");
+        cli.run("rm", "-f", "t-dit").assertOk();
+    }
+
+    @Test
+    void logsFollowUntilTheContainerExits() {
+        run("-d", "--name", "t-follow", IMAGE, "sh", "-c", "echo a; sleep 2; echo b").assertOk();
+        FrontCli.Result f = cli.run("logs", "-f", "t-follow").assertOk();
+        assertThat(f.stdout()).isEqualTo("a\nb\n");
+        assertThat(cli.run("ps", "-a").stdout()).containsPattern("Exited \\(0\\) .*t-follow");
+        cli.run("rm", "t-follow").assertOk();
+    }
+
+    @Test
+    void pullLoginRunSaveLoadThroughALocalRegistry() throws Exception {
+        io.capsa.image.TestRegistry.assumeTools();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is not installed (apache2-utils)");
+        try (var reg = io.capsa.image.TestRegistry.start(cli.dir().resolve("registry"), "alice", "s3cret")) {
+            String ref = reg.host() + "/front/bb:1";
+            Process p = new ProcessBuilder(io.capsa.image.TestRegistry.SKOPEO, "--insecure-policy", "copy", "-q",
+                    "--dest-tls-verify=false", "--dest-creds", "alice:s3cret",
+                    "docker-archive:" + cli.dir().resolve("busybox.tar"), "docker://" + ref).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+
+            FrontCli.Result anon = cli.run("pull", "-q", ref);
+            assertThat(anon.exitCode()).as(anon.toString()).isEqualTo(1);
+            assertThat(anon.stderr().toLowerCase()).containsAnyOf("unauthorized", "authentication", "credentials");
+            FrontCli.Result bad = cli.withStdin("wrong\n", "login", "-u", "alice", "--password-stdin", reg.host());
+            assertThat(bad.exitCode()).isEqualTo(1);
+            assertThat(cli.withStdin("s3cret\n", "login", "-u", "alice", "--password-stdin", reg.host()).assertOk().stdout())
+                    .contains("Login Succeeded");
+            assertThat(cli.run("pull", "-q", ref).assertOk().stdout()).isEqualTo(ref + "\n");
+            assertThat(cli.run("images").stdout()).containsPattern(java.util.regex.Pattern.quote(reg.host() + "/front/bb") + " +1 ");
+            assertThat(run("--rm", ref, "echo", "pulled").assertOk().stdout()).isEqualTo("pulled\n");
+
+            // save, remove, load back: the same image id
+            String id = inspect(ref).path("Id").asText();
+            Path saved = cli.dir().resolve("saved.tar");
+            cli.run("save", "-o", saved.toString(), ref).assertOk();
+            assertThat(cli.run("rmi", ref).assertOk().stdout()).contains("Untagged: ");
+            assertThat(cli.run("load", "-i", saved.toString()).assertOk().stdout()).contains("Loaded image: " + ref);
+            assertThat(inspect(ref).path("Id").asText()).isEqualTo(id);
+
+            assertThat(cli.run("logout", reg.host()).assertOk().stdout()).contains("Removing login credentials for " + reg.host());
+            assertThat(cli.run("pull", "-q", ref).exitCode()).isEqualTo(1);
+            cli.run("rmi", ref).assertOk();
+        }
+    }
 }

@@ -137,6 +137,9 @@ final class FrontCli implements AutoCloseable {
         } else {
             pb.redirectInput(new File("/dev/null"));
         }
+        // credentials of this fixture's own: never the user's ~/.config/capsa/auth.json or ~/.docker/config.json
+        pb.environment().put("CAPSA_AUTH_FILE", dir.resolve("auth.json").toString());
+        pb.environment().put("DOCKER_CONFIG", dir.resolve("docker-config").toString());
         pb.environment().put("CAPSA_CLASSPATH", System.getProperty("java.class.path"));
         pb.environment().put("CAPSA_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         try {

@@ -479,7 +479,9 @@ public final class ImageStore {
                 throw new ImageException("conflict: unable to delete " + e.configDigest().shortHex()
                         + " (must be forced) - image is referenced in multiple repositories");
             }
-            List<String> users = rootfsUsers(e.configDigest());
+            // the same image (config) under another entry (e.g. pulled and loaded: two manifests) keeps it for its users
+            boolean sameImageStays = entries.stream().anyMatch(x -> x != e && x.config().equals(e.config()));
+            List<String> users = sameImageStays ? List.of() : rootfsUsers(e.configDigest());
             if (!users.isEmpty() && !force) {
                 throw new ImageException("conflict: unable to remove image " + nameOrId
                         + ": image is being used by container " + String.join(", ", users));
