@@ -63,8 +63,8 @@ public record DeviceRule(boolean allow, char type, long major, long minor, Strin
     }
 
     /**
-     * runc's default device rules (its spec conversion appends them after linux.resources.devices, and
-     * adds an "allow rwm" rule for each of linux.devices): mknod of any char/block device, /dev/null,
+     * runc's default device rules (its spec conversion appends them after linux.resources.devices; linux.devices
+     * get no rule of their own): mknod of any char/block device, /dev/null,
      * zero, full, random, urandom, tty, the pts devices and /dev/ptmx.
      */
     public static List<LinuxDeviceCgroup> runcDefaults() {
