@@ -3,6 +3,8 @@
 # docker-archive that `capsa load -i OUT.tar` (or docker load) takes. NAME defaults to localhost/busybox:latest.
 # The image: /bin/busybox and its applets, /etc/passwd and /etc/group (root, daemon, www-data in group
 # staff, nobody), Cmd ["sh"]. Reproducible: the same busybox gives the same image id.
+# BUSYBOX_IMAGE_CONFIG='{"Entrypoint":[...],"User":"www-data",...}' replaces the image config's "config" object
+# (default: PATH and Cmd ["sh"]); the layer stays the same.
 set -euo pipefail
 out=${1:?usage: busybox-image.sh OUT.tar [NAME]}
 name=${2:-localhost/busybox:latest}
@@ -40,7 +42,8 @@ layer=$work/layer.tar
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$layer" .
 diff=$(sha256sum "$layer" | cut -d' ' -f1)
 created=$(date -u -d "@$(stat -c %Y "$bb")" +%Y-%m-%dT%H:%M:%SZ)
-config="{\"architecture\":\"$arch\",\"os\":\"linux\",\"created\":\"$created\",\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"Cmd\":[\"sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$diff\"]},\"history\":[{\"created\":\"$created\",\"created_by\":\"bin/busybox-image.sh (busybox-static of the host)\"}]}"
+run_config=${BUSYBOX_IMAGE_CONFIG:-'{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]}'}
+config="{\"architecture\":\"$arch\",\"os\":\"linux\",\"created\":\"$created\",\"config\":$run_config,\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$diff\"]},\"history\":[{\"created\":\"$created\",\"created_by\":\"bin/busybox-image.sh (busybox-static of the host)\"}]}"
 cid=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
 arch_dir=$work/archive
 mkdir -p "$arch_dir/$diff"

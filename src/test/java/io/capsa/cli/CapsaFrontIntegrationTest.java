@@ -10,7 +10,9 @@ import io.capsa.testing.TestPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -32,18 +34,13 @@ class CapsaFrontIntegrationTest {
     static final String IMAGE = "localhost/busybox:latest";
     static final ObjectMapper JSON = new ObjectMapper();
     static FrontCli cli;
+    static Path busyboxTar;
 
     @BeforeAll
     static void loadImage() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs busybox-static");
         cli = new FrontCli();
-        Path tar = cli.dir().resolve("busybox.tar");
-        Process p = new ProcessBuilder(TestPaths.repo().resolve("bin/busybox-image.sh").toString(), tar.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
-        FrontCli.Result r = cli.run("load", "-i", tar.toString()).assertOk();
-        assertThat(r.stdout()).contains("Loaded image: " + IMAGE);
+        busyboxTar = cli.loadBusybox(IMAGE, null);
     }
 
     @AfterAll
@@ -89,7 +86,7 @@ class CapsaFrontIntegrationTest {
     void runRmEchoesAndLeavesNothing() throws Exception {
         // a store of its own: after run --rm, nothing of the container may be left in it
         try (FrontCli own = new FrontCli()) {
-            own.run("load", "-i", cli.dir().resolve("busybox.tar").toString()).assertOk();
+            own.run("load", "-i", busyboxTar.toString()).assertOk();
             FrontCli.Result r = own.run("run", "--rm", "--name", "t-echo", "--cgroup-parent", own.cgroupParent(), IMAGE, "echo", "hi").assertOk();
             assertThat(r.stdout()).isEqualTo("hi\n");
             assertThat(r.stderr()).isEmpty();
@@ -113,14 +110,32 @@ class CapsaFrontIntegrationTest {
         }
     }
 
+    /** "key=value" lines of a container's output, in order. */
+    static Map<String, String> keyValues(String out) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String l : out.lines().toList()) {
+            int eq = l.indexOf('=');
+            if (eq > 0) m.put(l.substring(0, eq), l.substring(eq + 1));
+        }
+        return m;
+    }
+
     @Test
     void flagsAreSeenFromInsideTheContainer() throws IOException {
         Path data = cli.dir().resolve("bind-data");
         Files.createDirectories(data);
         Files.writeString(data.resolve("hello.txt"), "from the host");
+        Path rw = cli.dir().resolve("bind-rw");
+        Files.createDirectories(rw);
+        io.capsa.sys.FsCalls.chmod(rw, 0777); // the container's user (www-data) writes there
+        Path mountSrc = cli.dir().resolve("mount-src");
+        Files.createDirectories(mountSrc);
+        Files.writeString(mountSrc.resolve("m.txt"), "mounted");
         String script = String.join("; ",
-                "if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) pids=$(cat /sys/fs/cgroup/pids/pids.max);"
-                        + " else echo mem=$(cat /sys/fs/cgroup/memory.max) pids=$(cat /sys/fs/cgroup/pids.max); fi",
+                "if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes);"
+                        + " echo pids=$(cat /sys/fs/cgroup/pids/pids.max); echo swap=$(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes 2>/dev/null || echo none);"
+                        + " else echo mem=$(cat /sys/fs/cgroup/memory.max); echo pids=$(cat /sys/fs/cgroup/pids.max);"
+                        + " echo swap=$(cat /sys/fs/cgroup/memory.swap.max 2>/dev/null || echo none); fi",
                 "echo env=$FOO,$FROM_FILE,$HOME",
                 "echo user=$(id -u):$(id -g):$(id -G)",
                 "echo cwd=$(pwd)",
@@ -128,25 +143,37 @@ class CapsaFrontIntegrationTest {
                 "touch /rootfs-write 2>/dev/null && echo root=rw || echo root=ro",
                 "echo bind=$(cat /data/hello.txt)",
                 "touch /data/x 2>/dev/null && echo bindw=rw || echo bindw=ro",
+                "echo from-container > /rw/written && echo rwbind=ok",
+                "echo mountbind=$(cat /m2/m.txt)",
                 "touch /scratch/y && echo tmpfs=ok",
-                "echo nofile=$(ulimit -n)");
+                "touch /t2/z && echo tmpfs2=ok",
+                "echo nofile=$(ulimit -n):$(ulimit -Hn)",
+                // mount options as the kernel shows them: field 4 of /proc/self/mounts
+                "awk '$2==\"/scratch\" || $2==\"/t2\" || $2==\"/m2\" || $2==\"/data\" {print \"opts\" $2 \"=\" $4}' /proc/self/mounts");
         Path envFile = cli.dir().resolve("env.list");
         Files.writeString(envFile, "# a comment\nFROM_FILE=yes\n");
-        FrontCli.Result r = run("--rm", "-m", "64m", "--pids-limit", "32", "-e", "FOO=bar", "--env-file", envFile.toString(),
-                "-u", "www-data", "-w", "/work/dir", "--read-only", "-v", data + ":/data:ro", "--tmpfs", "/scratch",
+        FrontCli.Result r = run("--rm", "-m", "64m", "--memory-swap", "96m", "--pids-limit", "32", "-e", "FOO=bar",
+                "--env-file", envFile.toString(), "-u", "www-data", "-w", "/work/dir", "--read-only",
+                "-v", data + ":/data:ro", "-v", rw + ":/rw", "-v", "./created-by-v:/created", "--mount", "type=bind,source=" + mountSrc + ",target=/m2,readonly",
+                "--tmpfs", "/scratch", "--mount", "type=tmpfs,target=/t2,tmpfs-size=1m",
                 "--hostname", "box", "--ulimit", "nofile=123:456", IMAGE, "sh", "-c", script).assertOk();
-        assertThat(r.stdout().lines().toList()).containsExactly(
-                "mem=67108864 pids=32",
-                "env=bar,yes,/var/www",
-                "user=33:33:33 50",
-                "cwd=/work/dir",
-                "host=box",
-                "root=ro",
-                "bind=from the host",
-                "bindw=ro",
-                "tmpfs=ok",
-                "nofile=123");
+        Map<String, String> kv = keyValues(r.stdout());
+        assertThat(kv).as(r.toString()).containsEntry("mem", "67108864").containsEntry("pids", "32")
+                .containsEntry("env", "bar,yes,/var/www").containsEntry("user", "33:33:33 50").containsEntry("cwd", "/work/dir")
+                .containsEntry("host", "box").containsEntry("root", "ro").containsEntry("bind", "from the host")
+                .containsEntry("bindw", "ro").containsEntry("rwbind", "ok").containsEntry("mountbind", "mounted")
+                .containsEntry("tmpfs", "ok").containsEntry("tmpfs2", "ok").containsEntry("nofile", "123:456");
+        // --memory-swap is memory + swap (v1's memsw); v2's memory.swap.max holds the swap alone
+        if (!kv.get("swap").equals("none"))
+            assertThat(kv.get("swap")).isEqualTo(TestCgroups.isUnifiedOnly() ? "33554432" : "100663296");
         assertThat(data.resolve("x")).doesNotExist();
+        assertThat(rw.resolve("written")).hasContent("from-container");
+        assertThat(cli.dir().resolve("created-by-v")).as("-v makes a missing host directory (relative: from the cwd)").isDirectory();
+        // --tmpfs: nosuid,nodev,noexec as Docker; --mount type=tmpfs the same, with its size; bind mounts ro as asked
+        assertThat(kv.get("opts/scratch").split(",")).contains("rw", "nosuid", "nodev", "noexec");
+        assertThat(kv.get("opts/t2").split(",")).contains("rw", "nosuid", "nodev", "noexec", "size=1024k");
+        assertThat(kv.get("opts/m2").split(",")).contains("ro");
+        assertThat(kv.get("opts/data").split(",")).contains("ro");
     }
 
     @Test
@@ -348,8 +375,12 @@ class CapsaFrontIntegrationTest {
         FrontCli.Result drop = run("--rm", "--cap-drop", "ALL", "--cap-add", "NET_ADMIN", "--security-opt", "no-new-privileges",
                 IMAGE, "sh", "-c", "grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status").assertOk();
         assertThat(drop.stdout()).contains("CapBnd:\t0000000000001000").contains("NoNewPrivs:\t1");
-        FrontCli.Result priv = run("--rm", "--privileged", IMAGE, "sh", "-c", "grep ^CapBnd /proc/self/status; grep ' /sys ' /proc/self/mounts").assertOk();
+        FrontCli.Result priv = run("--rm", "--privileged", IMAGE, "sh", "-c", "grep ^CapBnd /proc/self/status; grep ' /sys ' /proc/self/mounts;"
+                + " cat /sys/fs/cgroup/devices/devices.list 2>/dev/null; ls /dev/kmsg; true < /dev/kmsg && echo kmsg-open").assertOk();
         assertThat(priv.stdout()).doesNotContain("CapBnd:\t00000000a80425fb").contains("sysfs rw,");
+        // every host device, and the device cgroup allows them all
+        if (Files.exists(Path.of("/dev/kmsg"))) assertThat(priv.stdout()).contains("/dev/kmsg\n", "kmsg-open");
+        if (!TestCgroups.isUnifiedOnly()) assertThat(priv.stdout()).contains("a *:* rwm");
     }
 
     @Test
@@ -360,7 +391,8 @@ class CapsaFrontIntegrationTest {
         assertThat(img.path("Id").asText()).startsWith("sha256:");
         assertThat(img.path("RepoTags").get(0).asText()).isEqualTo(IMAGE);
         assertThat(img.path("Config").path("Cmd").get(0).asText()).isEqualTo("sh");
-        assertThat(cli.run("images", "-q").stdout().strip()).isEqualTo(img.path("Id").asText().substring(7, 19));
+        // (other tests load images of their own meanwhile)
+        assertThat(cli.run("images", "-q").stdout().lines()).contains(img.path("Id").asText().substring(7, 19));
         FrontCli.Result rmi = cli.run("rmi", "localhost/no-such:image");
         assertThat(rmi.exitCode()).isEqualTo(1);
     }
@@ -373,6 +405,22 @@ class CapsaFrontIntegrationTest {
         assertThat(admin.stdout()).contains("allowed");
         FrontCli.Result off = run("--rm", "--security-opt", "seccomp=unconfined", IMAGE, "grep", "^Seccomp:", "/proc/self/status").assertOk();
         assertThat(off.stdout()).contains("Seccomp:\t0");
+    }
+
+    @Test
+    void seccompProfileFromAFile() throws IOException {
+        // Docker's profile format: everything allowed but mkdir and mkdirat, which fail with EPERM
+        Path profile = cli.dir().resolve("no-mkdir.json");
+        Files.writeString(profile, """
+                {"defaultAction": "SCMP_ACT_ALLOW",
+                 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "includes": {}}]}
+                """);
+        FrontCli.Result r = run("--rm", "--security-opt", "seccomp=" + profile, IMAGE, "sh", "-c",
+                "grep ^Seccomp: /proc/self/status; mkdir /tmp/d 2>&1 || echo mkdir-denied; touch /tmp/f && echo touch-ok").assertOk();
+        assertThat(r.stdout()).contains("Seccomp:\t2", "Operation not permitted", "mkdir-denied", "touch-ok");
+        FrontCli.Result bad = run("--rm", "--security-opt", "seccomp=" + cli.dir().resolve("missing.json"), IMAGE, "true");
+        assertThat(bad.exitCode()).isEqualTo(125);
+        assertThat(bad.stderr()).contains("missing.json");
     }
 
     @Test
@@ -396,6 +444,112 @@ class CapsaFrontIntegrationTest {
     }
 
     @Test
+    void attachedStdinPipeAndTty() {
+        // echo hi | capsa run -i IMAGE cat: the pipe is the container's stdin, its end ends cat
+        FrontCli.Result cat = cli.piped("hi\n", runArgs("--rm", "-i", IMAGE, "cat"));
+        assertThat(cat.assertOk().stdout()).isEqualTo("hi\n");
+        // without -i the container's stdin is /dev/null, whatever capsa's is
+        FrontCli.Result noI = cli.piped("not read\n", runArgs("--rm", IMAGE, "sh", "-c", "cat; readlink /proc/self/fd/0"));
+        assertThat(noI.assertOk().stdout()).isEqualTo("/dev/null\n");
+        // -t attached: a pty of the container's own as stdio (relayed to capsa's stdout, the tty's \r\n), TERM=xterm
+        FrontCli.Result tty = run("--rm", "-t", IMAGE, "sh", "-c", "tty; echo TERM=$TERM; [ -t 0 ] && [ -t 1 ] && echo both-tty; exit 3");
+        assertThat(tty.exitCode()).as(tty.toString()).isEqualTo(3);
+        assertThat(tty.stdout()).isEqualTo("/dev/pts/0\r\nTERM=xterm\r\nboth-tty\r\n");
+    }
+
+    @Test
+    void detachedTtyLogsExecAndStop() throws IOException {
+        // -d -t (no -i): the pty's output goes into the log; exec works; stop's TERM reaches the trap
+        run("-dt", "--name", "t-dt", IMAGE, "sh", "-c",
+                "echo tty-out; tty; trap 'echo got-term; exit 5' TERM; while true; do sleep 0.1; done").assertOk();
+        assertThat(await(() -> cli.run("logs", "t-dt").stdout().contains("/dev/pts/0"), 30_000)).as("the pty's output in the log").isTrue();
+        assertThat(cli.run("logs", "t-dt").stdout()).isEqualTo("tty-out\r\n/dev/pts/0\r\n");
+        assertThat(inspect("t-dt").path("Config").path("Tty").asBoolean()).isTrue();
+        FrontCli.Result e = cli.run("exec", "t-dt", "sh", "-c", "readlink /proc/1/fd/1; echo $TERM").assertOk();
+        assertThat(e.stdout()).isEqualTo("/dev/pts/0\nxterm\n");
+        cli.run("stop", "t-dt").assertOk();
+        assertThat(cli.run("ps", "-a").stdout()).containsPattern("Exited \\(5\\) .*t-dt");
+        assertThat(cli.run("logs", "t-dt").stdout()).endsWith("got-term\r\n");
+        cli.run("rm", "t-dt").assertOk();
+    }
+
+    static final String CONFIGURED = "localhost/configured:1";
+
+    /** An image whose config has Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts and StopSignal (loaded once). */
+    static synchronized void loadConfiguredImage() {
+        if (cli.run("inspect", "--type", "image", CONFIGURED).exitCode() == 0) return;
+        var cfg = JSON.createObjectNode();
+        cfg.putArray("Entrypoint").add("/bin/sh").add("-c").add(String.join("; ",
+                "echo \"args=$*\"", "echo \"user=$(id -u):$(id -g) cwd=$(pwd) var=$IMG_VAR\"",
+                "[ \"$1\" = wait ] || exit 0", "trap 'echo got-usr1; exit 7' USR1", "while true; do sleep 0.1; done")).add("ep");
+        cfg.putArray("Cmd").add("from-cmd").add("x");
+        cfg.putArray("Env").add("PATH=/usr/sbin:/usr/bin:/sbin:/bin").add("IMG_VAR=from-image");
+        cfg.put("WorkingDir", "/srv/app");
+        cfg.put("User", "www-data");
+        cfg.putObject("ExposedPorts").putObject("8080/tcp");
+        cfg.put("StopSignal", "SIGUSR1");
+        cli.loadBusybox(CONFIGURED, cfg.toString());
+    }
+
+    @Test
+    void imageConfigEntrypointCmdEnvWorkdirUser() {
+        loadConfiguredImage();
+        // Entrypoint + Cmd; Env; WorkingDir (made, the image lacks it); User from the image's /etc/passwd
+        assertThat(run("--rm", CONFIGURED).assertOk().stdout())
+                .isEqualTo("args=from-cmd x\nuser=33:33 cwd=/srv/app var=from-image\n");
+        // arguments replace Cmd and keep the Entrypoint; -e, -u uid:gid, -w win over the image's
+        assertThat(run("--rm", "-e", "IMG_VAR=flag", "-u", "1000:50", "-w", "/tmp", CONFIGURED, "one").assertOk().stdout())
+                .isEqualTo("args=one\nuser=1000:50 cwd=/tmp var=flag\n");
+        // --entrypoint replaces the Entrypoint and drops the image's Cmd
+        assertThat(run("--rm", "--entrypoint", "echo", CONFIGURED, "a", "b").assertOk().stdout()).isEqualTo("a b\n");
+        assertThat(run("--rm", "--entrypoint", "echo", CONFIGURED).assertOk().stdout()).isEqualTo("\n");
+    }
+
+    @Test
+    void imageExposedPortsAndStopSignal() throws IOException {
+        loadConfiguredImage();
+        run("-d", "--name", "t-configured", CONFIGURED, "wait").assertOk();
+        JsonNode c = inspect("t-configured").path("Config");
+        assertThat(c.path("ExposedPorts").has("8080/tcp")).as(c.toString()).isTrue();
+        assertThat(c.path("StopSignal").asText()).isEqualTo("SIGUSR1");
+        assertThat(c.path("WorkingDir").asText()).isEqualTo("/srv/app");
+        assertThat(cli.run("ps").stdout()).containsPattern("8080/tcp +t-configured");
+        // stop sends the image's StopSignal (SIGUSR1): the trap exits 7 (a TERM would leave it to the SIGKILL, 137)
+        assertThat(await(() -> cli.run("logs", "t-configured").stdout().contains("args=wait"), 30_000)).isTrue();
+        cli.run("stop", "-t", "30", "t-configured").assertOk();
+        assertThat(cli.run("ps", "-a").stdout()).containsPattern("Exited \\(7\\) .*t-configured");
+        assertThat(cli.run("logs", "t-configured").stdout()).endsWith("got-usr1\n");
+        // --stop-signal overrides it
+        run("-d", "--name", "t-stopsig", "--stop-signal", "TERM", IMAGE, "sh", "-c",
+                "trap 'exit 4' TERM; trap 'exit 8' USR1; while true; do sleep 0.1; done").assertOk();
+        cli.run("stop", "-t", "30", "t-stopsig").assertOk();
+        assertThat(cli.run("ps", "-a").stdout()).containsPattern("Exited \\(4\\) .*t-stopsig");
+        cli.run("rm", "t-configured", "t-stopsig").assertOk();
+    }
+
+    @Test
+    void devicesWithTheirCgroupPermissions() {
+        // a device none of the default rules allows (/dev/fuse, 10:229): --device's permissions are all it gets
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse on the host");
+        String script = "stat -c '%n %F %t:%T' /dev/myfuse /dev/fuse-rw; true < /dev/myfuse && echo read-ok;"
+                + " echo x 2>/dev/null > /dev/myfuse || echo write-denied; { echo x > /dev/myfuse; } 2>&1;"
+                + " true > /dev/fuse-rw && echo rw-write-ok;"
+                + " mknod /tmp/fuse2 c 10 229 && echo mknod-ok; true < /tmp/fuse2 && echo mknod-read-ok; [ -e /dev/fuse ] || echo no-fuse";
+        FrontCli.Result r = run("--rm", "--device", "/dev/fuse:/dev/myfuse:r", "--device", "/dev/fuse:/dev/fuse-rw", IMAGE, "sh", "-c", script);
+        assertThat(r.stdout()).as(r.toString()).contains("/dev/myfuse character special file a:e5", "/dev/fuse-rw character special file a:e5",
+                "read-ok\n", "write-denied\n", "Operation not permitted", "rw-write-ok\n", "mknod-ok\n", "mknod-read-ok\n", "no-fuse\n");
+        // without --device the node is not there, and one made with mknod cannot be opened
+        FrontCli.Result none = run("--rm", IMAGE, "sh", "-c", "mknod /tmp/f c 10 229 && echo mknod-ok; true < /tmp/f 2>/dev/null || echo open-denied");
+        assertThat(none.stdout()).isEqualTo("mknod-ok\nopen-denied\n");
+        // Docker + runc: the device cgroup's default rules still allow /dev/null (1:3) at any path, read-only or not
+        FrontCli.Result nul = run("--rm", "--device", "/dev/null:/dev/mynull:r", IMAGE, "sh", "-c", "echo x > /dev/mynull && echo mynull-write-ok");
+        assertThat(nul.stdout()).isEqualTo("mynull-write-ok\n");
+        FrontCli.Result bad = run("--rm", "--device", "/dev/fuse:/dev/myfuse:rwx", IMAGE, "true");
+        assertThat(bad.exitCode()).isEqualTo(125);
+        assertThat(bad.stderr()).contains("invalid device mode: rwx");
+    }
+
+    @Test
     void pullLoginRunSaveLoadThroughALocalRegistry() throws Exception {
         io.capsa.image.TestRegistry.assumeTools();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is not installed (apache2-utils)");
@@ -403,7 +557,7 @@ class CapsaFrontIntegrationTest {
             String ref = reg.host() + "/front/bb:1";
             Process p = new ProcessBuilder(io.capsa.image.TestRegistry.SKOPEO, "--insecure-policy", "copy", "-q",
                     "--dest-tls-verify=false", "--dest-creds", "alice:s3cret",
-                    "docker-archive:" + cli.dir().resolve("busybox.tar"), "docker://" + ref).redirectErrorStream(true).start();
+                    "docker-archive:" + busyboxTar, "docker://" + ref).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             assertThat(p.waitFor()).as(out).isZero();
 
