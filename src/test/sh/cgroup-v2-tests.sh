@@ -17,7 +17,8 @@ root=$PWD
 mode=v2
 if [ "${1:-}" = -g ]; then mode=$2; shift 2; fi
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(io.capsa.cgroup.CgroupIntegrationTest io.capsa.cgroup.v2.DeviceFilterIntegrationTest)
+[ ${#classes[@]} -gt 0 ] || classes=(io.capsa.cgroup.CgroupIntegrationTest io.capsa.cgroup.v2.DeviceFilterIntegrationTest
+                                     io.capsa.cli.CapsaFrontCgroupV2Test)
 
 shared=${CAPSA_SHARED:-}
 if [ -z "$shared" ]; then
@@ -38,7 +39,22 @@ if [ ! -d target/vm-lib ] || [ pom.xml -nt target/vm-lib ]; then
   mvn -q -o "${dep[@]}" || mvn -q "${dep[@]}"
 fi
 
+# The front end's tests (CapsaFrontCgroupV2Test) run bin/capsa, a JVM start per command: in the VM from
+# target/capsa.jar with its AOT cache (about half the start-up) when the build made them from the classes there
+# now (CI: test.sh's package), else from target/classes. Their busybox image is built here, outside the slow VM.
+props=()
+if [ -f target/capsa.jar ] && [ -f target/capsa.aot ] && [ ! target/capsa.jar -nt target/capsa.aot ] \
+   && [ -z "$(find target/classes -type f -newer target/capsa.jar -print -quit)" ]; then
+  props+=(-Dcapsa.test.useJar=true)
+fi
+if [ -x /bin/busybox ]; then
+  if [ ! -f target/vm-busybox.tar ] || [ /bin/busybox -nt target/vm-busybox.tar ] || [ bin/busybox-image.sh -nt target/vm-busybox.tar ]; then
+    bin/busybox-image.sh target/vm-busybox.tar >/dev/null
+  fi
+  props+=(-Dcapsa.test.busyboxTar="$root/target/vm-busybox.tar")
+fi
+
 export CGVM_ACCEL=${CGVM_ACCEL:-tcg}
 exec "$shared/cgroup2-vm/run-in-cgv2-vm.sh" -g "$mode" -w "$root" -t "${CGVM_TIMEOUT:-1500}" -- \
-  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 \
+  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 "${props[@]}" \
   -cp "target/classes:target/test-classes:target/vm-lib/*" io.capsa.cgroup.VmTestMain "${classes[@]}"
