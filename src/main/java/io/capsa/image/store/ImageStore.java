@@ -145,9 +145,9 @@ public final class ImageStore {
             throw new ImageException("blob " + expected + ": digest mismatch: the content has digest " + d);
         }
         if (hasBlob(d)) return d;
+        Path tmp = tmpDir().resolve("blob-" + UUID.randomUUID());
         try {
             Files.createDirectories(blobPath(d).getParent());
-            Path tmp = tmpDir().resolve("blob-" + UUID.randomUUID());
             try {
                 Files.write(tmp, data);
                 commit(tmp, blobPath(d));
@@ -155,7 +155,7 @@ public final class ImageStore {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new ImageException("cannot store blob " + d + ": " + e.getMessage(), e);
+            throw ImageException.writing("blob " + d, tmp, e);
         }
         return d;
     }
@@ -166,7 +166,23 @@ public final class ImageStore {
             Files.createDirectories(blobPath(d).getParent());
             commit(verified, blobPath(d));
         } catch (IOException e) {
-            throw new ImageException("cannot store blob " + d + ": " + e.getMessage(), e);
+            throw ImageException.writing("blob " + d, blobPath(d), e);
+        }
+    }
+
+    /**
+     * Makes a verified file that stays where it is (a file of an archive being loaded, in tmp/) blob d through a
+     * hard link: no copy. False if it cannot be linked (the caller copies it).
+     */
+    public boolean linkBlob(Path verified, Digest d) {
+        try {
+            Files.createDirectories(blobPath(d).getParent());
+            Files.createLink(blobPath(d), verified);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return true; // another writer stored it
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -209,6 +225,8 @@ public final class ImageStore {
         if (hasLayer(diffId)) return;
         try (StoreLock l = StoreLock.exclusive(lockFile("layer-" + diffId.hex()))) {
             if (hasLayer(diffId)) return;
+            // what an unpack of this layer that was killed left (the lock says none is running)
+            deleteTmp("layer-" + diffId.hex() + "-");
             Path tmp = tmpDir().resolve("layer-" + diffId.hex() + "-" + UUID.randomUUID());
             try {
                 Files.createDirectory(tmp);
@@ -227,10 +245,40 @@ public final class ImageStore {
                     if (!hasLayer(diffId)) throw e; // else another writer won the race: keep theirs
                 }
             } catch (IOException e) {
-                throw new ImageException("layer " + blob + ": cannot unpack: " + e.getMessage(), e);
+                String full = ImageException.fullDisk(e);
+                throw new ImageException("layer " + blob + ": " + (full != null ? full + " while unpacking it into " + tmp
+                        : "cannot unpack: " + e.getMessage()), e);
             } finally {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** Deletes the entries of tmp/ whose names start with prefix. */
+    private void deleteTmp(String prefix) {
+        try (Stream<Path> s = Files.list(tmpDir())) {
+            for (Path p : s.toList()) if (p.getFileName().toString().startsWith(prefix)) deleteTree(p);
+        } catch (IOException e) {
+            throw new ImageException("cannot list " + tmpDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes what killed pulls and loads left in tmp/ (unpacks, archives being loaded), keeping partial
+     * downloads for resuming, if no other process uses the store now (else it does nothing: it never waits).
+     */
+    public void cleanTmp() {
+        try (StoreLock l = StoreLock.tryExclusive(lockFile("store"))) {
+            if (l == null) return;
+            try (Stream<Path> s = Files.list(tmpDir())) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    // index updates (tag, rmi) take the index lock only: theirs may be in flight
+                    if (!n.endsWith(".partial") && !n.startsWith("images.json.")) deleteTree(p);
+                }
+            }
+        } catch (IOException | ImageException e) {
+            // only tidying: the next gc does it
         }
     }
 
@@ -326,7 +374,7 @@ public final class ImageStore {
             Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(new IndexFile(1, entries)));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new ImageException("cannot write the image index " + f + ": " + e.getMessage(), e);
+            throw ImageException.writing("the image index", f, e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
@@ -515,7 +563,7 @@ public final class ImageStore {
             Files.write(tmp, Json.toBytes(r));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new ImageException("cannot write " + f + ": " + e.getMessage(), e);
+            throw ImageException.writing("the root filesystem record of container " + id, f, e);
         }
     }
 

@@ -48,6 +48,33 @@ public final class StoreLock implements AutoCloseable {
         return new StoreLock(n, false);
     }
 
+    /** The lock file exclusively if nobody (no thread, no process) holds it now, else null: never waits. */
+    public static StoreLock tryExclusive(Path file) {
+        Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
+        if (!n.rw.writeLock().tryLock()) return null;
+        boolean ok = false;
+        try {
+            synchronized (n) {
+                try {
+                    n.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.READ);
+                    n.lock = n.channel.tryLock(0, Long.MAX_VALUE, false);
+                } catch (IOException e) {
+                    release(n);
+                    throw new ImageException("cannot lock " + file + ": " + e.getMessage(), e);
+                }
+                if (n.lock == null) {
+                    release(n);
+                    return null;
+                }
+            }
+            ok = true;
+            return new StoreLock(n, false);
+        } finally {
+            if (!ok) n.rw.writeLock().unlock();
+        }
+    }
+
     /** Blocks until this thread holds the lock file shared (with other shared holders). */
     public static StoreLock shared(Path file) {
         Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
