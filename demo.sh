@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")"
 repo=$PWD
+. "$repo/bin/busybox-bundle.sh"
 (( EUID == 0 )) || { echo "demo.sh: run as root (a container runtime needs it)" >&2; exit 1; }
 
 if [[ ! -x /bin/busybox ]] || ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'; then
@@ -27,20 +28,14 @@ cgparent=/capsa-demo-$$
 cleanup() {
   set +e
   "$runtime" --root "$work/state" delete --force "$id" >/dev/null 2>&1
-  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
-    [[ -d $h$cgparent ]] && find "$h$cgparent" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
+  remove_cgroup "$cgparent"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 # The rootfs: Debian's static busybox and its applets, nothing downloaded.
 rootfs=$work/bundle/rootfs
-mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root}
-cp /bin/busybox "$rootfs/bin/busybox"
-/bin/busybox --list-full | while read -r applet; do
-  [[ -e $rootfs/$applet ]] || ln -s /bin/busybox "$rootfs/$applet"
-done
+busybox_rootfs "$rootfs"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\n' > "$rootfs/etc/group"
 
@@ -72,49 +67,8 @@ SH
 chmod +x "$rootfs/demo"
 
 # config.json: runc's default spec with the demo's args, hostname and limits (64 MiB memory, 32 pids).
-cat > "$work/bundle/config.json" <<JSON
-{
-  "ociVersion": "1.2.0",
-  "process": {
-    "terminal": false,
-    "user": {"uid": 0, "gid": 0},
-    "args": ["/demo"],
-    "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
-    "cwd": "/",
-    "capabilities": {
-      "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "ambient": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
-    },
-    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
-    "noNewPrivileges": true
-  },
-  "root": {"path": "rootfs", "readonly": true},
-  "hostname": "capsa-demo",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-    {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
-    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
-    {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}
-  ],
-  "linux": {
-    "cgroupsPath": "$cgparent/demo",
-    "resources": {
-      "devices": [{"allow": false, "access": "rwm"}],
-      "memory": {"limit": 67108864},
-      "pids": {"limit": 32}
-    },
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
-    "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-                    "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
-    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
-  }
-}
-JSON
+default_config --version 1.2.0 --args '"/demo"' --root rootfs --hostname capsa-demo --cgroup "$cgparent/demo" \
+  --resources '"memory": {"limit": 67108864}, "pids": {"limit": 32}' > "$work/bundle/config.json"
 
 echo "demo.sh: $runtime run --bundle $work/bundle $id"
 echo
