@@ -332,6 +332,13 @@ public final class Archives {
      * docker-archive tar (layers uncompressed, as {@code docker save} writes them).
      */
     public void save(List<String> namesOrIds, Path target, Format format) {
+        // under the store lock (shared): a gc (after an rmi of another process) waits until the blobs are written
+        try (StoreLock l = store.sharedLock()) {
+            saveLocked(namesOrIds, target, format);
+        }
+    }
+
+    private void saveLocked(List<String> namesOrIds, Path target, Format format) {
         List<Image> images = new ArrayList<>();
         List<String> asked = new ArrayList<>();
         for (String n : namesOrIds) {

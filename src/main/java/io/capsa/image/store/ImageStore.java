@@ -108,14 +108,22 @@ public final class ImageStore {
         return root.resolve("locks").resolve(name + ".lock");
     }
 
-    /** The store lock, shared: held by pulls, loads and rootfs creation (anything that adds references). */
+    /**
+     * The store lock, shared: held by pulls, loads and rootfs creation (anything that adds references), saves
+     * and readers (they read blobs), and by anything that keeps a file in tmp/ (gc empties tmp/ under the
+     * exclusive lock). Lock order: the store lock before the index lock.
+     */
     public StoreLock sharedLock() {
-        return StoreLock.shared(lockFile("store"));
+        return StoreLock.shared(lockFile("store"), lockFile("gc"));
     }
 
-    /** The store lock, exclusive: held by garbage collection. */
+    /**
+     * The store lock, exclusive: held by garbage collection. While it waits for the shared holders to finish it
+     * holds gc.lock, which new shared holders pass first: they wait behind it (else overlapping readers would
+     * keep it waiting for ever).
+     */
     public StoreLock exclusiveLock() {
-        return StoreLock.exclusive(lockFile("store"));
+        return StoreLock.exclusive(lockFile("store"), lockFile("gc"));
     }
 
     // ---- blobs ----
@@ -399,7 +407,17 @@ public final class ImageStore {
      * the image it pointed to before (which keeps its other names, or stays as an untagged image).
      */
     public void addImage(Digest manifest, Digest config, String mediaType, List<String> names, List<String> repoDigests) {
+        addNames(manifest, config, mediaType, names, repoDigests, false);
+    }
+
+    private void addNames(Digest manifest, Digest config, String mediaType, List<String> names, List<String> repoDigests,
+                          boolean mustExist) {
         updateIndex(entries -> {
+            // a tag adds no blobs: it may only name an image still in the index (one removed meanwhile may have
+            // lost its blobs to gc already, and must not come back without them)
+            if (mustExist && entries.stream().noneMatch(e -> e.manifest().equals(manifest.toString()))) {
+                throw new ImageException("No such image: " + config.shortHex() + " (removed meanwhile)");
+            }
             Set<String> ns = new LinkedHashSet<>(names);
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
@@ -428,7 +446,7 @@ public final class ImageStore {
 
     /** Adds a name to an image already in the store ({@code capsa tag}). */
     public void tag(Image image, Reference name) {
-        addImage(image.manifestDigest(), image.id(), image.manifest().mediaType(), List.of(name.toString()), List.of());
+        addNames(image.manifestDigest(), image.id(), image.manifest().mediaType(), List.of(name.toString()), List.of(), true);
     }
 
     /** The image an index entry describes, read from its blobs. */
@@ -447,15 +465,22 @@ public final class ImageStore {
         return new Image(cd, e.names(), md, e.repoDigests(), m, c, size, added);
     }
 
-    /** Every image in the store. */
+    /**
+     * Every image in the store. Read under the store lock (shared): a gc after a concurrent rmi cannot delete the
+     * blobs of an entry between reading the index and reading them.
+     */
     public List<Image> images() {
-        return entries().stream().map(this::image).toList();
+        try (StoreLock l = sharedLock()) {
+            return entries().stream().map(this::image).toList();
+        }
     }
 
     /** The image a name ({@code alpine}, {@code host:5000/x:y}, {@code x@sha256:...}) or id (prefix) names. */
     public Optional<Image> find(String nameOrId) {
-        Entry e = findEntry(entries(), nameOrId);
-        return e == null ? Optional.empty() : Optional.of(image(e));
+        try (StoreLock l = sharedLock()) {
+            Entry e = findEntry(entries(), nameOrId);
+            return e == null ? Optional.empty() : Optional.of(image(e));
+        }
     }
 
     /** Like {@link #find}, or {@link ImageException} "No such image". */
@@ -604,10 +629,16 @@ public final class ImageStore {
 
     /**
      * Deletes blobs and unpacked layers that no image in the index and no container root filesystem uses,
-     * and leftovers of interrupted pulls. Waits for running pulls (it holds the store lock exclusively).
+     * and everything in tmp/ (leftovers of interrupted pulls and loads, partial downloads included).
+     *
+     * <p>Safe against every other store operation, in this process or another: it holds the store lock
+     * exclusively (pulls, loads, saves, readers of images and root filesystem creation hold it shared while
+     * their files in tmp/ exist and while they read blobs), then the index lock (tag and rmi change the index
+     * under it only, writing their new images.json in tmp/ first), so no file of a running operation is in tmp/
+     * and the index cannot change while it decides what is used.
      */
     public GcResult gc() {
-        try (StoreLock l = exclusiveLock()) {
+        try (StoreLock l = exclusiveLock(); StoreLock il = StoreLock.exclusive(lockFile("index"))) {
             Set<String> blobs = new HashSet<>();
             Set<String> layers = new HashSet<>();
             for (Entry e : entries()) {
