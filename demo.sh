@@ -1,7 +1,9 @@
 #!/bin/bash
 # The demo command (README): builds Capsa and runs one container from a busybox rootfs, offline, as root.
-# The container shows its own PID 1, hostname, network, mounts and cgroup limits (64 MiB memory, 32 pids),
-# then everything is removed again. DEMO_RUNTIME=/usr/sbin/runc runs the same demo with another runtime.
+# The container shows its own PID 1, hostname, network, mounts and cgroup limits (64 MiB memory, 32 pids).
+# Then the front end: an image built here from the same busybox is loaded into a private image store and run
+# with `bin/capsa run --rm` and Docker's flags. Everything is removed again. DEMO_RUNTIME=/usr/sbin/runc runs
+# the first part with another runtime (and skips the front end).
 set -euo pipefail
 cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")"
 repo=$PWD
@@ -25,9 +27,14 @@ fi
 work=$(mktemp -d /tmp/capsa-demo.XXXXXX)
 id=capsa-demo-$$
 cgparent=/capsa-demo-$$
+front=(--root "$work/store" --runroot "$work/run")
 cleanup() {
   set +e
   "$runtime" --root "$work/state" delete --force "$id" >/dev/null 2>&1
+  [[ -d $work/store ]] && "$repo/bin/capsa" "${front[@]}" rm -f -v $("$repo/bin/capsa" "${front[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1
+  # Anything the front end left mounted under the work dir (only after a failure), deepest first.
+  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r -n1 umount -l
+  remove_cgroup "$cgparent/front"
   remove_cgroup "$cgparent"
   rm -rf "$work"
 }
@@ -75,5 +82,24 @@ echo
 rc=0
 "$runtime" --root "$work/state" run --bundle "$work/bundle" "$id" </dev/null || rc=$?
 echo
-echo "demo.sh: container exited with status $rc; removing the bundle, state and cgroup"
-exit $rc
+echo "demo.sh: container exited with status $rc"
+(( rc == 0 )) || exit $rc
+[[ -z ${DEMO_RUNTIME-} ]] || exit 0
+
+# The front end (docker's command line): an image made here from the host's busybox, loaded offline into a
+# private store under the work dir, run with limits, a user from the image's /etc/passwd and a read-only root.
+echo
+echo "== the front end: bin/capsa ${front[*]} load / run / images"
+"$repo/bin/busybox-image.sh" "$work/busybox.tar"
+"$repo/bin/capsa" "${front[@]}" load -i "$work/busybox.tar"
+set -x
+"$repo/bin/capsa" "${front[@]}" run --rm --cgroup-parent "$cgparent/front" -m 64m --pids-limit 32 -u www-data \
+  --read-only --hostname front-demo localhost/busybox \
+  sh -c 'id; hostname; echo "memory limit: $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null)"; touch /x' \
+  || rc=$?
+{ set +x; } 2>/dev/null
+echo "demo.sh: the container exited with status $rc (touch on the read-only root fails, as it should)"
+"$repo/bin/capsa" "${front[@]}" images
+echo
+echo "demo.sh: removing the bundle, image store, state and cgroups"
+exit 0
