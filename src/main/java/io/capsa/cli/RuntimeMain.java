@@ -26,10 +26,17 @@ public final class RuntimeMain {
         RuntimeCommand root = new RuntimeCommand(env, cwd, out, err);
         CommandLine cl = new CommandLine(root);
         String sub = subcommand(args);
-        if (sub != null && RuntimeCommand.SUBCOMMANDS.containsKey(sub)) {
+        if (sub != null && !sub.equals("help") && RuntimeCommand.SUBCOMMANDS.containsKey(sub)) {
             cl.addSubcommand(sub, RuntimeCommand.SUBCOMMANDS.get(sub).get());
         } else {
+            // no subcommand, an unknown one, or "help [COMMAND]": all of them
             RuntimeCommand.SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
+        // every subcommand takes -h/--help, as runc's (urfave/cli) do: usage on stdout, exit 0
+        for (CommandLine c : cl.getSubcommands().values()) {
+            if (c.getCommandSpec().optionsMap().containsKey("--help")) continue;
+            c.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("show help").build());
         }
         // as runc (urfave/cli): after the container id everything is the command, "exec ID sh -c X" included
         cl.setStopAtPositional(true);

@@ -293,6 +293,15 @@ public final class Planner {
         // capability over them as the host's root) and the mount namespace last (it changes our root).
         String[] order = {"ipc", "uts", "net", "pid", "cgroup", "time", "user", "mnt"};
         beforeClone("process", p);
+        // The console socket is a path on the host (conmon's /tmp/conmon-term.XXXX, containerd-shim's): connect
+        // before joining the container's mount namespace, where it does not exist.
+        if (Boolean.TRUE.equals(p.terminal())) {
+            if (x.consoleSocket() != null) w.op(Op.CONSOLE_SOCKET, "--console-socket").str(x.consoleSocket());
+            else if (x.waitForExit()) w.op(Op.CONSOLE_PAIR, "process.terminal");
+            else throw new PlanException("process.terminal: true requires --console-socket");
+        } else if (x.consoleSocket() != null) {
+            throw new PlanException("--console-socket: given but process.terminal is false");
+        }
         List<LinuxNamespace> nss = linux.namespaces() == null ? List.of() : linux.namespaces();
         for (String procName : order) {
             if (procName.equals("user") && !x.joinUser()) continue;
@@ -305,11 +314,6 @@ public final class Planner {
             for (LinuxNamespace ns : nss) has |= type.equals(ns.type());
             if (!has) continue;
             w.op(Op.SETNS, "join " + type + " namespace").str("/proc/" + x.pid() + "/ns/" + procName).num(namespaceFlag(type));
-        }
-        if (Boolean.TRUE.equals(p.terminal())) {
-            if (x.consoleSocket() != null) w.op(Op.CONSOLE_SOCKET, "--console-socket").str(x.consoleSocket());
-            else if (x.waitForExit()) w.op(Op.CONSOLE_PAIR, "process.terminal");
-            else throw new PlanException("process.terminal: true requires --console-socket");
         }
         w.op(Op.CLONE, "clone").num(0).num(x.waitForExit() ? Op.CLONE_WAIT : Op.CLONE_DETACH);
         w.op(Op.SYNC, "sync " + Plan.SYNC_PID).str(Plan.SYNC_PID);

@@ -204,6 +204,9 @@ public final class ContainerRuntime {
             ContainerState st = load(id);
             String status = status(st);
             if (!status.equals("created")) throw new RuntimeException("cannot start a container that is " + status + ": " + id);
+            // read before the container runs: engines act when start returns (ctr sets the tty's size then), so
+            // as little as possible happens between the fifo write and the exit
+            Spec spec = spec(st);
             Path fifo = store.fifo(id);
             try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(new byte[] {0}));
@@ -215,8 +218,7 @@ public final class ContainerRuntime {
             } catch (IOException e) {
                 throw new UncheckedIOException("removing " + fifo + ": " + e.getMessage(), e);
             }
-            Spec spec = spec(st);
-            if (spec.hooks() != null && spec.hooks().poststart() != null)
+            if (spec != null && spec.hooks() != null && spec.hooks().poststart() != null)
                 runHooks("hooks.poststart", spec.hooks().poststart(), stateJson(st, "running"), false);
         }
     }

@@ -20,7 +20,8 @@ public final class StageException extends RuntimeException {
         if (!label.isEmpty()) sb.append(label).append(": ");
         sb.append(step);
         if (detail != null && !detail.isEmpty()) sb.append(' ').append(detail);
-        if (errno != 0) sb.append(": ").append(Errno.describe(errno));
+        // runc's (Go's) lower-case errno texts: engines match them (see Errno.describeGo)
+        if (errno != 0) sb.append(": ").append(Errno.describeGo(errno));
         return sb.toString();
     }
 

@@ -66,6 +66,16 @@ public final class Errno {
         return e == null ? "errno " + errno : e[1] + " (" + e[0] + ")";
     }
 
+    /**
+     * e.g. "operation not permitted (EPERM)": the text as Go's syscall.Errno gives it (lower case), as runc's
+     * messages have it. Engines match these texts in a runtime's error: Docker's CLI exits 127 for "no such file
+     * or directory" and 126 for "permission denied" (case-sensitive), podman and containerd likewise.
+     */
+    public static String describeGo(int errno) {
+        String[] e = errno > 0 && errno < TABLE.length ? TABLE[errno] : null;
+        return e == null ? "errno " + errno : e[1].toLowerCase(java.util.Locale.ROOT) + " (" + e[0] + ")";
+    }
+
     /** The symbolic name, e.g. "EPERM", or "errno N". */
     public static String name(int errno) {
         String[] e = errno > 0 && errno < TABLE.length ? TABLE[errno] : null;

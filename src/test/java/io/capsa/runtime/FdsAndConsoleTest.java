@@ -94,9 +94,8 @@ class FdsAndConsoleTest extends ContainerTestSupport {
         assertNothingLeft(id, b);
     }
 
-    @Test
-    void consoleSocketReceivesThePtyMaster() throws Exception {
-        Path dir = sharedDir();
+    /** A python helper listening on dir/console.sock: prints the fds and name it receives, then all the pty says. */
+    private Process consoleReceiver(Path dir) throws Exception {
         Path sock = dir.resolve("console.sock");
         Path helper = Files.writeString(dir.resolve("console.py"), """
                 import os, socket, sys
@@ -121,7 +120,14 @@ class FdsAndConsoleTest extends ContainerTestSupport {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("py.out").toFile()).start();
         atEnd(py::destroyForcibly);
         assertThat(await(() -> Files.exists(sock), Duration.ofSeconds(20))).as("python helper listening").isTrue();
+        return py;
+    }
 
+    @Test
+    void consoleSocketReceivesThePtyMaster() throws Exception {
+        Path dir = sharedDir();
+        Path sock = dir.resolve("console.sock");
+        Process py = consoleReceiver(dir);
         TestBundle b = sh("""
                 [ -t 0 ] && [ -t 1 ] && echo is-a-tty
                 tty
@@ -135,6 +141,44 @@ class FdsAndConsoleTest extends ContainerTestSupport {
         String out = Files.readString(dir.resolve("py.out"), StandardCharsets.UTF_8).replace("\r\n", "\n");
         assertThat(out).startsWith("received=1 name=/dev/pts/");
         assertThat(out).contains("is-a-tty\n", "/dev/pts/0\n", "console character special file 88\n", "done-42\n");
+        assertNothingLeft(id, b);
+    }
+
+    /**
+     * exec --tty --console-socket: the socket is a host path (conmon's /tmp/conmon-term.XXXX) that the container
+     * does not have, so it is connected before the container's mount namespace is joined.
+     */
+    @Test
+    void execConsoleSocketIsAHostPath() throws Exception {
+        Path dir = sharedDir();
+        Path sock = dir.resolve("console.sock");
+        TestBundle b = sh("sleep 600");
+        String id = capsa.newId();
+        create(b, id);
+        capsa.run("start", id).assertOk();
+        assertThat(capsa.run("exec", id, "test", "-e", sock.toString()).exitCode()).as("socket path not in the container").isEqualTo(1);
+        Process py = consoleReceiver(dir);
+        CapsaRun.Result r = capsa.run("exec", "--tty", "--console-socket", sock.toString(), "--detach", id,
+                "sh", "-c", "[ -t 0 ] && [ -t 1 ] && echo is-a-tty; tty; echo done-$((6*7))");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(py.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("py.out"), StandardCharsets.UTF_8).replace("\r\n", "\n");
+        assertThat(out).startsWith("received=1 name=/dev/pts/");
+        assertThat(out).contains("is-a-tty\n", "/dev/pts/", "done-42\n");
+        capsa.run("delete", "--force", id).assertOk();
+        assertNothingLeft(id, b);
+    }
+
+    @Test
+    void execConsoleSocketWithoutTtyIsRefused() throws Exception {
+        TestBundle b = sh("sleep 600");
+        String id = capsa.newId();
+        create(b, id);
+        capsa.run("start", id).assertOk();
+        CapsaRun.Result r = capsa.run("exec", "--console-socket", "/nonexistent.sock", "--detach", id, "true");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).contains("--console-socket");
+        capsa.run("delete", "--force", id).assertOk();
         assertNothingLeft(id, b);
     }
 }

@@ -48,6 +48,18 @@ class NamespacesTest extends ContainerTestSupport {
         assertThat(out).doesNotContain(hostNs("net"));
     }
 
+    /** runc (specconv's "loopback" network) and crun bring lo up in a new network namespace: so do we. */
+    @Test
+    void newNetworkNamespaceHasLoopbackUp() throws Exception {
+        String out = output("cat /sys/class/net/lo/flags /sys/class/net/lo/operstate; ip -o link show lo; ip -o addr show lo");
+        List<String> lines = out.lines().toList();
+        // IFF_UP (0x1) | IFF_LOOPBACK (0x8) (sysfs shows dev->flags: IFF_RUNNING is not among them)
+        assertThat(Long.decode(lines.get(0).strip()) & 0x9).as(out).isEqualTo(0x9);
+        assertThat(lines.get(1)).as(out).isIn("unknown", "up");
+        assertThat(lines.get(2)).as(out).containsPattern("<[^>]*\\bUP\\b[^>]*>");
+        assertThat(out).contains("inet 127.0.0.1/8");
+    }
+
     @Test
     void sysvIpcObjectsOfTheHostAreNotVisible() throws Exception {
         // a segment of 4099 bytes (a size nothing else uses) created on the host
