@@ -140,13 +140,13 @@ for p in "${HOST_PATHS[@]}"; do [ -e "$p" ] || NEW_HOST_PATHS+=("$p"); done
 
 # ---- cleanup ----
 cgroup_dirs() { local h; for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do [ -d "$h${CGP#/}" ] && echo "$h${CGP#/}"; done; }
-# processes whose command line names this run's own directory: shims and conmon our daemons started
+# processes our daemons started that may outlive them (conmon, containerd's shims): by the pid files they
+# write below this run's own directory (conmon.pid, shim.pid, the containers' pidfile), never by name
 our_pids() {
   local f p
-  for f in /proc/[0-9]*/cmdline; do
-    p=${f#/proc/}; p=${p%/cmdline}
-    [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
-    { tr '\0' ' ' < "$f"; } 2>/dev/null | grep -qF -- "$T/" && echo "$p"
+  find "$T" -type f \( -name '*.pid' -o -name pidfile \) 2>/dev/null | while read -r f; do
+    read -r p < "$f" 2>/dev/null || continue
+    [[ $p =~ ^[0-9]+$ ]] && [ "$p" != $$ ] && [ -d "/proc/$p" ] && echo "$p"
   done
 }
 stop_pid() { # PID NAME: TERM, up to 30 s, then KILL
