@@ -88,8 +88,8 @@ final class Inspection {
 
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("Hostname", r.hostname);
-        String user = "";
-        if (p != null && p.user() != null) user = p.user().uid() + ":" + p.user().gid();
+        String user = r.user;
+        if (user == null) user = p == null || p.user() == null ? "" : p.user().uid() + ":" + p.user().gid();
         c.put("User", user);
         c.put("Tty", r.tty);
         c.put("OpenStdin", r.interactive);
@@ -97,7 +97,8 @@ final class Inspection {
         for (String port : r.exposedPorts) ports.put(port, Map.of());
         c.put("ExposedPorts", ports);
         c.put("Env", p == null ? List.of() : p.env());
-        c.put("Cmd", r.command);
+        c.put("Cmd", r.cmd != null ? (r.cmd.isEmpty() ? null : r.cmd) : r.command);
+        c.put("Entrypoint", r.entrypoint == null || r.entrypoint.isEmpty() ? null : r.entrypoint);
         c.put("Image", r.image);
         c.put("WorkingDir", p == null ? "" : p.cwd());
         c.put("Labels", r.labels);

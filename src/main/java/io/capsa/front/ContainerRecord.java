@@ -27,6 +27,11 @@ public final class ContainerRecord {
     public String created;
     /** The container's process: argv as run (after entrypoint and cmd were combined). */
     public List<String> command = new ArrayList<>();
+    /** The entrypoint and cmd that made {@link #command} (Docker's Config.Entrypoint and Config.Cmd), and the
+     *  user as given (-u or the image's User; empty: the image's default). Null in records of older versions. */
+    public List<String> entrypoint;
+    public List<String> cmd;
+    public String user;
     public String status = CREATED;
     public Integer exitCode;
     public String startedAt;

@@ -195,6 +195,9 @@ public final class Containers {
             anon = b.anonymousVolumes();
             r.anonymousVolumes = new ArrayList<>(anon);
             r.command = new ArrayList<>(b.args());
+            r.entrypoint = new ArrayList<>(b.entrypoint());
+            r.cmd = new ArrayList<>(b.cmd());
+            r.user = b.user();
             r.stopSignal = b.stopSignal();
             r.hostname = b.hostname();
             r.network = b.network();

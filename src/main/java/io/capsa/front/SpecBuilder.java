@@ -60,7 +60,7 @@ public final class SpecBuilder {
     /** What the container is made of: the spec, and what the front end records about it. */
     public record Built(Spec spec, List<String> args, String stopSignal, String hostname, String network,
                         List<ContainerRecord.MountPoint> mounts, List<String> anonymousVolumes, List<String> exposedPorts,
-                        Map<String, String> files) {}
+                        Map<String, String> files, List<String> entrypoint, List<String> cmd, String user) {}
 
     private final RunOptions o;
     private final ImageConfig.RunConfig image;
@@ -250,7 +250,7 @@ public final class SpecBuilder {
         // The working directory is made if the image lacks it, as Docker does.
         RootPaths.mkdirs(rootfs, workdir);
         return new Built(spec, process.args(), stopSignal, hostname, network, List.copyOf(mountPoints), List.copyOf(anonymous),
-                ports, files);
+                ports, files, List.copyOf(entrypoint), List.copyOf(cmd), userSpec == null ? "" : userSpec);
     }
 
     // ---- process ----

@@ -513,6 +513,10 @@ class CapsaFrontIntegrationTest {
         assertThat(c.path("ExposedPorts").has("8080/tcp")).as(c.toString()).isTrue();
         assertThat(c.path("StopSignal").asText()).isEqualTo("SIGUSR1");
         assertThat(c.path("WorkingDir").asText()).isEqualTo("/srv/app");
+        // Docker's Config: Entrypoint and Cmd apart (the arguments replaced the image's Cmd), the user as named
+        assertThat(c.path("Entrypoint").get(0).asText()).isEqualTo("/bin/sh");
+        assertThat(c.path("Cmd").toString()).isEqualTo("[\"wait\"]");
+        assertThat(c.path("User").asText()).isEqualTo("www-data");
         assertThat(cli.run("ps").stdout()).containsPattern("8080/tcp +t-configured");
         // stop sends the image's StopSignal (SIGUSR1): the trap exits 7 (a TERM would leave it to the SIGKILL, 137)
         assertThat(await(() -> cli.run("logs", "t-configured").stdout().contains("args=wait"), 30_000)).isTrue();
