@@ -50,13 +50,36 @@ fi
   || { cat "$out/javac.log" >&2; warn "the training driver does not compile against capsa.jar"; }
 "$jar" --create --file "$out/training.jar" -C "$out/classes" . || warn "jar failed"
 
-# 2. The training run.
-echo "train-aot: training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})"
+# 2. The training run. As root (CI builds as root) with /bin/busybox it also runs real containers (create,
+#    start, state, kill, delete, run, exec; the front end's load and run --rm of a busybox image): the paths
+#    engines use, which the dry run never reaches. They live in $out/work (state roots, image store) and below a
+#    cgroup parent of this run's own, all removed below. CAPSA_AOT_REAL=0 skips them.
+real=()
+cg=
+if (( EUID == 0 )) && [[ ${CAPSA_AOT_REAL-1} != 0 && -x /bin/busybox && -d /sys/fs/cgroup ]]; then
+  cg=/capsa-aot-training-$$-$RANDOM
+  if "$CAPSA_HOME/bin/busybox-image.sh" "$out/busybox.tar" >"$out/busybox-image.log" 2>&1; then
+    real=(--real "$cg" "$out/busybox.tar")
+  else
+    echo "train-aot: no real containers in the training (bin/busybox-image.sh failed, see $out/busybox-image.log)" >&2
+  fi
+fi
+echo "train-aot: training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})$( ((${#real[@]})) && echo ", with real containers")"
 start=$EPOCHREALTIME
 # -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits.
 "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$CAPSA_AOT.new" \
-    -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$out/work" 2>"$out/training.log"
+    -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$out/work" "${real[@]}" 2>"$out/training.log"
 rc=$?
+# Whatever the real containers left if the training failed half-way: mounts below the scratch dir (innermost
+# first), then this run's cgroups.
+grep -o " $out/work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do
+  umount -l "$m" && echo "train-aot: unmounted stray $m" >&2
+done
+if [[ -n $cg ]]; then
+  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
+    [[ -d $h$cg ]] && find "$h$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+fi
 echo "train-aot: $(grep -c '^  aot training: exit 0' "$out/training.log") commands exited 0, $(grep -c '^  aot training: exit [1-9]' "$out/training.log") failed as intended (log: $out/training.log)"
 grep '^  aot training: .*threw' "$out/training.log" | sed 's/^  aot training: /train-aot: unexpected: /' >&2
 if (( rc != 0 )) || [[ ! -s $CAPSA_AOT.new ]]; then
@@ -68,6 +91,6 @@ mv -f "$CAPSA_AOT.new" "$CAPSA_AOT" || warn "cannot move the cache in place"
 for d in /sys/fs/cgroup/capsa-aot-training /sys/fs/cgroup/*/capsa-aot-training; do
   [[ -d $d ]] && { rmdir "$d"/* "$d" 2>/dev/null; echo "train-aot: removed stray cgroup $d" >&2; }
 done
-rm -rf "$out/work"
+rm -rf "$out/work" "$out/busybox.tar"
 secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 echo "train-aot: $CAPSA_AOT ($(( $(stat -c %s "$CAPSA_AOT") / 1048576 )) MiB) in $secs s"

@@ -19,7 +19,14 @@ import java.util.Map;
  * that are loaded, validated and planned in full but then fail where the state directory would be made (their
  * --root lies below a regular file), before anything exists on the host.
  *
- * <p>Usage: {@code AotTraining WORKDIR} (an empty scratch directory). Prints one line per command to stderr.
+ * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR} (bin/train-aot.sh passes it when the build runs as
+ * root, as CI does) it then also runs the commands engines really use, on real containers of a busybox bundle:
+ * create, state, start, kill, delete, run and exec, and the front end's load, run --rm, ps, images and rmi; all
+ * in the scratch directory (state roots, image store) and below the cgroup CGROUP_PARENT of its own, deleted
+ * after (also on failure). The cache then holds what those paths load, which the dry run above never reaches.
+ *
+ * <p>Usage: {@code AotTraining WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR]} (WORKDIR: an empty scratch
+ * directory). Prints one line per command to stderr.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -82,7 +89,137 @@ public final class AotTraining {
                 run(new String[] {"spec", "--rootless"}, env, Files.createDirectories(work.resolve("spec2")));
             }
         }
+        if (a.length == 4 && a[1].equals("--real")) {
+            real(work.resolve("real"), a[2], Path.of(a[3]), env);
+        }
     }
+
+    /**
+     * Real containers (root only): the lifecycle an engine drives, each command as its own command line, then
+     * the front end's run of an image. Everything is deleted after, also when a command fails.
+     */
+    private static void real(Path work, String cgroupParent, Path imageTar, Map<String, String> env) throws IOException {
+        Path busybox = Path.of("/bin/busybox");
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        for (String d : new String[] {"bin", "proc", "sys", "dev", "tmp"}) Files.createDirectories(rootfs.resolve(d));
+        Files.copy(busybox, rootfs.resolve("bin/busybox"));
+        for (String applet : new String[] {"sh", "true", "sleep"}) {
+            Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
+        }
+        String r = Files.createDirectories(work.resolve("state")).toString();
+        Path life = realBundle(work.resolve("life"), rootfs, "[\"/bin/sleep\", \"600\"]", cgroupParent + "/life");
+        Path once = realBundle(work.resolve("once"), rootfs, "[\"/bin/true\"]", cgroupParent + "/once");
+        Path detached = realBundle(work.resolve("detached"), rootfs, "[\"/bin/sleep\", \"600\"]", cgroupParent + "/detached");
+        String store = work.resolve("front-store").toString(), runroot = work.resolve("front-run").toString();
+        try {
+            run(new String[] {"--root", r, "create", "--bundle", life.toString(), "--pid-file",
+                    work.resolve("life.pid").toString(), "real-1"}, env, work);
+            run(new String[] {"--root", r, "state", "real-1"}, env, work);
+            run(new String[] {"--root", r, "list"}, env, work);
+            run(new String[] {"--root", r, "start", "real-1"}, env, work);
+            run(new String[] {"--root", r, "state", "real-1"}, env, work);
+            run(new String[] {"--root", r, "kill", "real-1", "KILL"}, env, work);
+            waitStopped(Path.of(r, "real-1"), work.resolve("life.pid"));
+            run(new String[] {"--root", r, "state", "real-1"}, env, work);
+            run(new String[] {"--root", r, "delete", "real-1"}, env, work);
+            run(new String[] {"--root", r, "run", "--bundle", once.toString(), "real-2"}, env, work);
+            run(new String[] {"--root", r, "run", "-d", "--bundle", detached.toString(), "real-3"}, env, work);
+            run(new String[] {"--root", r, "exec", "real-3", "/bin/true"}, env, work);
+            run(new String[] {"--root", r, "kill", "real-3", "TERM"}, env, work);
+            run(new String[] {"--root", r, "delete", "--force", "real-3"}, env, work);
+            // the front end: load the busybox image, run it once (--rm), look at it, remove it
+            String[] g = {"--root", store, "--runroot", runroot};
+            runFront(concat(g, "load", "-i", imageTar.toString()), env, work);
+            runFront(concat(g, "run", "--rm", "--cgroup-parent", cgroupParent + "/front", "localhost/busybox:latest",
+                    "true"), env, work);
+            runFront(concat(g, "run", "--cgroup-parent", cgroupParent + "/front", "--name", "real-4",
+                    "localhost/busybox:latest", "true"), env, work);
+            runFront(concat(g, "ps", "-a"), env, work);
+            runFront(concat(g, "images"), env, work);
+            runFront(concat(g, "inspect", "real-4"), env, work);
+            runFront(concat(g, "rm", "real-4"), env, work);
+            runFront(concat(g, "rmi", "localhost/busybox:latest"), env, work);
+        } finally {
+            for (String id : new String[] {"real-1", "real-2", "real-3"}) {
+                if (Files.exists(Path.of(r, id))) run(new String[] {"--root", r, "delete", "--force", id}, env, work);
+            }
+            if (Files.exists(Path.of(runroot))) {
+                runFront(new String[] {"--root", store, "--runroot", runroot, "rm", "-f", "real-4"}, env, work);
+            }
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    /** Waits (up to 10 s) until the process of the pid file has exited (or is a zombie). */
+    private static void waitStopped(Path dir, Path pidFile) {
+        try {
+            String pid = Files.readString(pidFile).strip();
+            for (int i = 0; i < 1000; i++) {
+                Path stat = Path.of("/proc", pid, "stat");
+                if (!Files.exists(stat)) return;
+                String s = Files.readString(stat);
+                char state = s.charAt(s.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') return;
+                Thread.sleep(10);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            System.err.println("  aot training: waiting for " + dir.getFileName() + ": " + e);
+        }
+    }
+
+    /** A bundle whose config is runc's default (no terminal) with these args, read-only rootfs and cgroup path. */
+    private static Path realBundle(Path dir, Path rootfs, String args, String cgroupsPath) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), REAL_CONFIG.replace("@ARGS@", args)
+                .replace("@ROOTFS@", rootfs.toString()).replace("@CGROUP@", cgroupsPath));
+        return dir;
+    }
+
+    /** runc 1.1's `runc spec` without a terminal (what engines pass, give or take), as bench/startup.sh uses. */
+    private static final String REAL_CONFIG = """
+            {
+              "ociVersion": "1.0.2-dev",
+              "process": {
+                "terminal": false,
+                "user": {"uid": 0, "gid": 0},
+                "args": @ARGS@,
+                "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
+                "cwd": "/",
+                "capabilities": {
+                  "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+                  "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+                  "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+                  "ambient": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+                },
+                "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
+                "noNewPrivileges": true
+              },
+              "root": {"path": "@ROOTFS@", "readonly": true},
+              "hostname": "training",
+              "mounts": [
+                {"destination": "/proc", "type": "proc", "source": "proc"},
+                {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+                {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+                {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+                {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
+                {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+                {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}
+              ],
+              "linux": {
+                "cgroupsPath": "@CGROUP@",
+                "resources": {"devices": [{"allow": false, "access": "rwm"}]},
+                "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
+                "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                                "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
+                "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+              }
+            }
+            """;
 
     private static void run(String[] cmd, Map<String, String> env, Path cwd) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
