@@ -41,7 +41,10 @@ import java.util.Map;
  * {@link JsonGenerator}: what jackson-databind's ObjectMapper did for us, without its start-up cost (hundreds of
  * milliseconds on a cold JVM; this binder needs a few).
  *
- * <p>Bound types: records (through their components and canonical constructor, cached per class), String,
+ * <p>Bound types: records (through their components and canonical constructor, cached per class), plain data
+ * classes of Capsa's own (a class in an {@code io.capsa} package with a public no-argument constructor: its
+ * public non-static, non-transient fields, as databind binds them; a property absent from the JSON keeps the
+ * field's initial value), String,
  * Boolean, Integer, Long, Double, enums (by name), {@code List<X>} (read as ArrayList), {@code Map<String, X>}
  * (read as LinkedHashMap, order kept), and Object (any JSON value: LinkedHashMap, ArrayList, String,
  * Integer/Long/BigInteger, Double, Boolean). Honoured annotations: {@link UInt.U64} (uint64 in a long, two's
@@ -619,6 +622,8 @@ public final class RecordJson {
                 g.writeNumber(b);
             } else if (v instanceof Record) {
                 RECORDS.get(v.getClass()).write(g, v);
+            } else if (isBean(v.getClass())) {
+                BEANS.get(v.getClass()).write(g, v);
             } else if (v instanceof Map<?, ?>) {
                 ANY_MAP.write(g, v);
             } else if (v instanceof Collection<?> || v instanceof Object[]) {
@@ -648,6 +653,26 @@ public final class RecordJson {
             return new RecordCodec(type);
         }
     };
+
+    private static final ClassValue<BeanCodec> BEANS = new ClassValue<>() {
+        @Override
+        protected BeanCodec computeValue(Class<?> type) {
+            return new BeanCodec(type);
+        }
+    };
+
+    /** A plain data class of our own: in an io.capsa package, concrete, with a public no-argument constructor. */
+    static boolean isBean(Class<?> c) {
+        if (!c.getPackageName().startsWith("io.capsa.") || c.isInterface() || c.isArray() || c.isPrimitive()
+                || java.lang.reflect.Modifier.isAbstract(c.getModifiers()) || c.isRecord() || c.isEnum()) {
+            return false;
+        }
+        try {
+            return java.lang.reflect.Modifier.isPublic(c.getConstructor().getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
 
     private static final ClassValue<EnumCodec> ENUMS = new ClassValue<>() {
         @Override
@@ -688,6 +713,9 @@ public final class RecordJson {
             }
             if (Map.class.isAssignableFrom(c)) {
                 return ANY_MAP;
+            }
+            if (isBean(c)) {
+                return BEANS.get(c);
             }
         } else if (type instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> raw) {
             Type[] args = pt.getActualTypeArguments();
@@ -731,7 +759,7 @@ public final class RecordJson {
         }
     }
 
-    /** One record component. */
+    /** One record component (or a data class's field: then {@code accessor} is null). */
     private static final class Component {
         final String jsonName;
         final int index;
@@ -815,10 +843,7 @@ public final class RecordJson {
                 throw new IllegalStateException("record " + type.getName() + " has no canonical constructor", e);
             }
             ctor.setAccessible(true);
-            JsonInclude classInclude = type.getAnnotation(JsonInclude.class);
-            JsonInclude.Include defaultInclude = classInclude == null
-                    || classInclude.value() == JsonInclude.Include.USE_DEFAULTS
-                    ? JsonInclude.Include.NON_NULL : classInclude.value();
+            JsonInclude.Include defaultInclude = defaultInclude(type);
             Component[] components = new Component[rcs.length];
             Map<String, Component> byName = new HashMap<>();
             for (int i = 0; i < rcs.length; i++) {
@@ -826,13 +851,9 @@ public final class RecordJson {
                 Annotations a = annotations(rc);
                 Method accessor = rc.getAccessor();
                 accessor.setAccessible(true);
-                Class<?> t = rc.getType();
-                Object absent = !t.isPrimitive() ? null
-                        : t == long.class ? (Object) 0L : t == int.class ? (Object) 0 : t == boolean.class
-                        ? (Object) false : t == double.class ? (Object) 0.0 : t == float.class ? (Object) 0.0f
-                        : t == short.class ? (Object) (short) 0 : t == byte.class ? (Object) (byte) 0 : (Object) '\0';
                 Component c = new Component(a.name() != null ? a.name() : rc.getName(), i, accessor,
-                        codec(rc.getGenericType(), a), a.include() != null ? a.include() : defaultInclude, absent);
+                        codec(rc.getGenericType(), a), a.include() != null ? a.include() : defaultInclude,
+                        absentValue(rc.getType()));
                 components[i] = c;
                 byName.put(c.jsonName, c);
             }
@@ -943,6 +964,141 @@ public final class RecordJson {
         String describe() {
             return "an object";
         }
+    }
+
+    /**
+     * A plain data class: its public instance fields (declaration order), set after the no-argument constructor
+     * ran; properties absent from the JSON keep the values the constructor gave them.
+     */
+    private static final class BeanCodec extends Codec {
+        private final Class<?> type;
+        private volatile Bean bean;
+
+        private record Bean(Constructor<?> constructor, Field[] fields, Component[] components,
+                Map<String, Component> byName) {
+        }
+
+        BeanCodec(Class<?> type) {
+            this.type = type;
+        }
+
+        private Bean bean() {
+            Bean b = bean;
+            if (b == null) {
+                b = bind();
+                bean = b;
+            }
+            return b;
+        }
+
+        private Bean bind() {
+            Constructor<?> ctor;
+            try {
+                ctor = type.getConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(type.getName() + " has no public no-argument constructor", e);
+            }
+            JsonInclude.Include defaultInclude = defaultInclude(type);
+            List<Field> fields = new ArrayList<>();
+            List<Component> components = new ArrayList<>();
+            Map<String, Component> byName = new HashMap<>();
+            for (Field f : type.getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (!java.lang.reflect.Modifier.isPublic(m) || java.lang.reflect.Modifier.isStatic(m)
+                        || java.lang.reflect.Modifier.isTransient(m)) {
+                    continue;
+                }
+                Annotations a = Annotations.of(f.getDeclaredAnnotations());
+                Component c = new Component(a.name() != null ? a.name() : f.getName(), fields.size(), null,
+                        codec(f.getGenericType(), a), a.include() != null ? a.include() : defaultInclude,
+                        absentValue(f.getType()));
+                fields.add(f);
+                components.add(c);
+                byName.put(c.jsonName, c);
+            }
+            return new Bean(ctor, fields.toArray(new Field[0]), components.toArray(new Component[0]), byName);
+        }
+
+        @Override
+        Object read(JsonParser p, JsonToken t) throws IOException {
+            if (t != JsonToken.START_OBJECT) {
+                throw mismatch(this);
+            }
+            Bean b = bean();
+            Object o;
+            try {
+                o = b.constructor().newInstance();
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new Failure("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create " + type.getName(), e);
+            }
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken vt = p.nextToken();
+                Component c = b.byName().get(name);
+                if (c == null) {
+                    p.skipChildren();
+                    continue;
+                }
+                Object v;
+                try {
+                    v = c.codec.readNullable(p, vt);
+                } catch (Failure f) {
+                    throw f.at(c.jsonName);
+                }
+                try {
+                    b.fields()[c.index].set(o, v == null ? c.absent : v);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("cannot set " + type.getName() + "." + c.jsonName, e);
+                }
+            }
+            return o;
+        }
+
+        @Override
+        void write(JsonGenerator g, Object v) throws IOException {
+            Bean b = bean();
+            g.writeStartObject();
+            for (Component c : b.components()) {
+                Object x;
+                try {
+                    x = b.fields()[c.index].get(v);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (c.omit(x)) {
+                    continue;
+                }
+                g.writeFieldName(c.jsonName);
+                if (x == null) {
+                    g.writeNull();
+                } else {
+                    c.codec.write(g, x);
+                }
+            }
+            g.writeEndObject();
+        }
+
+        @Override
+        String describe() {
+            return "an object";
+        }
+    }
+
+    /** The class's {@link JsonInclude} (NON_NULL if none), the default of its properties. */
+    private static JsonInclude.Include defaultInclude(Class<?> type) {
+        JsonInclude classInclude = type.getAnnotation(JsonInclude.class);
+        return classInclude == null || classInclude.value() == JsonInclude.Include.USE_DEFAULTS
+                ? JsonInclude.Include.NON_NULL : classInclude.value();
+    }
+
+    /** What a property of this type is when absent or null: null, or a primitive's zero. */
+    private static Object absentValue(Class<?> t) {
+        return !t.isPrimitive() ? null
+                : t == long.class ? (Object) 0L : t == int.class ? (Object) 0 : t == boolean.class
+                ? (Object) false : t == double.class ? (Object) 0.0 : t == float.class ? (Object) 0.0f
+                : t == short.class ? (Object) (short) 0 : t == byte.class ? (Object) (byte) 0 : (Object) '\0';
     }
 
     // ---- Go-style indentation ----------------------------------------------------------------------------------
