@@ -759,20 +759,22 @@ public final class RecordJson {
         }
     }
 
-    /** One record component (or a data class's field: then {@code accessor} is null). */
+    /** One property: a record component (with its accessor) or a data class's field. */
     private static final class Component {
         final String jsonName;
         final int index;
         final Method accessor;
+        final Field field;
         final Codec codec;
         final JsonInclude.Include include;
-        final Object absent; // the constructor argument when the property is absent or null
+        final Object absent; // the value when the property is null (or, for a record, absent)
 
-        Component(String jsonName, int index, Method accessor, Codec codec, JsonInclude.Include include,
+        Component(String jsonName, int index, Method accessor, Field field, Codec codec, JsonInclude.Include include,
                 Object absent) {
             this.jsonName = jsonName;
             this.index = index;
             this.accessor = accessor;
+            this.field = field;
             this.codec = codec;
             this.include = include;
             this.absent = absent;
@@ -808,29 +810,122 @@ public final class RecordJson {
         }
     }
 
-    /** A record: its components, bound on first use. */
-    private static final class RecordCodec extends Codec {
-        private final Class<?> type;
-        private volatile Model model;
-
-        private record Model(Constructor<?> constructor, Component[] components, Component[] writeOrder,
-                Map<String, Component> byName) {
+    /** An object's bound properties: by index, in written order, and by JSON name. */
+    private record Properties(Component[] components, Component[] writeOrder, Map<String, Component> byName) {
+        static Properties of(Component[] components, Component[] writeOrder) {
+            Map<String, Component> byName = new HashMap<>();
+            for (Component c : components) {
+                byName.put(c.jsonName, c);
+            }
+            return new Properties(components, writeOrder, byName);
         }
+    }
 
-        RecordCodec(Class<?> type) {
+    /**
+     * Records and plain data classes: a JSON object whose properties are {@link Component}s, bound on first use.
+     * Reading collects the values by component, then {@link #make}s the object; writing asks {@link #get}.
+     */
+    private abstract static class ObjectCodec<B> extends Codec {
+        final Class<?> type;
+        private volatile B binding;
+
+        ObjectCodec(Class<?> type) {
             this.type = type;
         }
 
-        private Model model() {
-            Model m = model;
-            if (m == null) {
-                m = bind();
-                model = m;
+        final B binding() {
+            B b = binding;
+            if (b == null) {
+                b = bind();
+                binding = b;
             }
-            return m;
+            return b;
         }
 
-        private Model bind() {
+        abstract B bind();
+
+        abstract Properties properties(B b);
+
+        /** The object of these values (null where the JSON had null or nothing; {@code present}: what it had). */
+        abstract Object make(B b, Object[] values, boolean[] present);
+
+        /** The value of one property of {@code v}. */
+        abstract Object get(B b, Object v, Component c);
+
+        @Override
+        final Object read(JsonParser p, JsonToken t) throws IOException {
+            if (t != JsonToken.START_OBJECT) {
+                throw mismatch(this);
+            }
+            B b = binding();
+            Properties ps = properties(b);
+            Object[] values = new Object[ps.components().length];
+            boolean[] present = new boolean[values.length];
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken vt = p.nextToken();
+                Component c = ps.byName().get(name);
+                if (c == null) {
+                    p.skipChildren();
+                    continue;
+                }
+                try {
+                    values[c.index] = c.codec.readNullable(p, vt);
+                } catch (Failure f) {
+                    throw f.at(c.jsonName);
+                }
+                present[c.index] = true;
+            }
+            return make(b, values, present);
+        }
+
+        @Override
+        final void write(JsonGenerator g, Object v) throws IOException {
+            B b = binding();
+            g.writeStartObject();
+            for (Component c : properties(b).writeOrder()) {
+                Object x = get(b, v, c);
+                if (c.omit(x)) {
+                    continue;
+                }
+                g.writeFieldName(c.jsonName);
+                if (x == null) {
+                    g.writeNull();
+                } else {
+                    c.codec.write(g, x);
+                }
+            }
+            g.writeEndObject();
+        }
+
+        /** A new instance through {@code ctor}; a failure of the constructor itself is the JSON's fault. */
+        final Object construct(Constructor<?> ctor, Object... args) {
+            try {
+                return ctor.newInstance(args);
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new Failure("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create " + type.getName(), e);
+            }
+        }
+
+        @Override
+        String describe() {
+            return "an object";
+        }
+    }
+
+    /** A record: its components, through its accessors and canonical constructor. */
+    private static final class RecordCodec extends ObjectCodec<RecordCodec.Model> {
+        record Model(Constructor<?> constructor, Properties properties) {
+        }
+
+        RecordCodec(Class<?> type) {
+            super(type);
+        }
+
+        @Override
+        Model bind() {
             RecordComponent[] rcs = type.getRecordComponents();
             Class<?>[] types = new Class<?>[rcs.length];
             for (int i = 0; i < rcs.length; i++) {
@@ -845,17 +940,14 @@ public final class RecordJson {
             ctor.setAccessible(true);
             JsonInclude.Include defaultInclude = defaultInclude(type);
             Component[] components = new Component[rcs.length];
-            Map<String, Component> byName = new HashMap<>();
             for (int i = 0; i < rcs.length; i++) {
                 RecordComponent rc = rcs[i];
                 Annotations a = annotations(rc);
                 Method accessor = rc.getAccessor();
                 accessor.setAccessible(true);
-                Component c = new Component(a.name() != null ? a.name() : rc.getName(), i, accessor,
+                components[i] = new Component(a.name() != null ? a.name() : rc.getName(), i, accessor, null,
                         codec(rc.getGenericType(), a), a.include() != null ? a.include() : defaultInclude,
                         absentValue(rc.getType()));
-                components[i] = c;
-                byName.put(c.jsonName, c);
             }
             Component[] order = components;
             JsonPropertyOrder po = type.getAnnotation(JsonPropertyOrder.class);
@@ -876,7 +968,7 @@ public final class RecordJson {
                 }
                 order = ordered.toArray(new Component[0]);
             }
-            return new Model(ctor, components, order, byName);
+            return new Model(ctor, Properties.of(components, order));
         }
 
         /** The component's annotations, as javac copies them to the record's private field (or its accessor). */
@@ -895,74 +987,33 @@ public final class RecordJson {
         }
 
         @Override
-        Object read(JsonParser p, JsonToken t) throws IOException {
-            if (t != JsonToken.START_OBJECT) {
-                throw mismatch(this);
-            }
-            Model m = model();
-            Component[] cs = m.components();
-            Object[] args = new Object[cs.length];
-            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                JsonToken vt = p.nextToken();
-                Component c = m.byName().get(name);
-                if (c == null) {
-                    p.skipChildren();
-                    continue;
-                }
-                try {
-                    args[c.index] = c.codec.readNullable(p, vt);
-                } catch (Failure f) {
-                    throw f.at(c.jsonName);
+        Properties properties(Model m) {
+            return m.properties();
+        }
+
+        @Override
+        Object make(Model m, Object[] values, boolean[] present) {
+            for (Component c : m.properties().components()) {
+                if (values[c.index] == null) {
+                    values[c.index] = c.absent;
                 }
             }
-            for (Component c : cs) {
-                if (args[c.index] == null) {
-                    args[c.index] = c.absent;
-                }
-            }
+            return construct(m.constructor(), values);
+        }
+
+        @Override
+        Object get(Model m, Object v, Component c) {
             try {
-                return m.constructor().newInstance(args);
+                return c.accessor.invoke(v);
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new Failure("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot create " + type.getName(), e);
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(cause);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        void write(JsonGenerator g, Object v) throws IOException {
-            Model m = model();
-            g.writeStartObject();
-            for (Component c : m.writeOrder()) {
-                Object x;
-                try {
-                    x = c.accessor.invoke(v);
-                } catch (InvocationTargetException e) {
-                    Throwable cause = e.getCause() == null ? e : e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException(cause);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-                if (c.omit(x)) {
-                    continue;
-                }
-                g.writeFieldName(c.jsonName);
-                if (x == null) {
-                    g.writeNull();
-                } else {
-                    c.codec.write(g, x);
-                }
-            }
-            g.writeEndObject();
-        }
-
-        @Override
-        String describe() {
-            return "an object";
         }
     }
 
@@ -970,28 +1021,16 @@ public final class RecordJson {
      * A plain data class: its public instance fields (declaration order), set after the no-argument constructor
      * ran; properties absent from the JSON keep the values the constructor gave them.
      */
-    private static final class BeanCodec extends Codec {
-        private final Class<?> type;
-        private volatile Bean bean;
-
-        private record Bean(Constructor<?> constructor, Field[] fields, Component[] components,
-                Map<String, Component> byName) {
+    private static final class BeanCodec extends ObjectCodec<BeanCodec.Bean> {
+        record Bean(Constructor<?> constructor, Properties properties) {
         }
 
         BeanCodec(Class<?> type) {
-            this.type = type;
+            super(type);
         }
 
-        private Bean bean() {
-            Bean b = bean;
-            if (b == null) {
-                b = bind();
-                bean = b;
-            }
-            return b;
-        }
-
-        private Bean bind() {
+        @Override
+        Bean bind() {
             Constructor<?> ctor;
             try {
                 ctor = type.getConstructor();
@@ -999,9 +1038,7 @@ public final class RecordJson {
                 throw new IllegalStateException(type.getName() + " has no public no-argument constructor", e);
             }
             JsonInclude.Include defaultInclude = defaultInclude(type);
-            List<Field> fields = new ArrayList<>();
             List<Component> components = new ArrayList<>();
-            Map<String, Component> byName = new HashMap<>();
             for (Field f : type.getDeclaredFields()) {
                 int m = f.getModifiers();
                 if (!java.lang.reflect.Modifier.isPublic(m) || java.lang.reflect.Modifier.isStatic(m)
@@ -1009,80 +1046,41 @@ public final class RecordJson {
                     continue;
                 }
                 Annotations a = Annotations.of(f.getDeclaredAnnotations());
-                Component c = new Component(a.name() != null ? a.name() : f.getName(), fields.size(), null,
+                components.add(new Component(a.name() != null ? a.name() : f.getName(), components.size(), null, f,
                         codec(f.getGenericType(), a), a.include() != null ? a.include() : defaultInclude,
-                        absentValue(f.getType()));
-                fields.add(f);
-                components.add(c);
-                byName.put(c.jsonName, c);
+                        absentValue(f.getType())));
             }
-            return new Bean(ctor, fields.toArray(new Field[0]), components.toArray(new Component[0]), byName);
+            Component[] cs = components.toArray(new Component[0]);
+            return new Bean(ctor, Properties.of(cs, cs));
         }
 
         @Override
-        Object read(JsonParser p, JsonToken t) throws IOException {
-            if (t != JsonToken.START_OBJECT) {
-                throw mismatch(this);
-            }
-            Bean b = bean();
-            Object o;
-            try {
-                o = b.constructor().newInstance();
-            } catch (InvocationTargetException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new Failure("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot create " + type.getName(), e);
-            }
-            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                JsonToken vt = p.nextToken();
-                Component c = b.byName().get(name);
-                if (c == null) {
-                    p.skipChildren();
-                    continue;
-                }
-                Object v;
-                try {
-                    v = c.codec.readNullable(p, vt);
-                } catch (Failure f) {
-                    throw f.at(c.jsonName);
-                }
-                try {
-                    b.fields()[c.index].set(o, v == null ? c.absent : v);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException("cannot set " + type.getName() + "." + c.jsonName, e);
+        Properties properties(Bean b) {
+            return b.properties();
+        }
+
+        @Override
+        Object make(Bean b, Object[] values, boolean[] present) {
+            Object o = construct(b.constructor());
+            for (Component c : b.properties().components()) {
+                if (present[c.index]) {
+                    try {
+                        c.field.set(o, values[c.index] == null ? c.absent : values[c.index]);
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException("cannot set " + type.getName() + "." + c.field.getName(), e);
+                    }
                 }
             }
             return o;
         }
 
         @Override
-        void write(JsonGenerator g, Object v) throws IOException {
-            Bean b = bean();
-            g.writeStartObject();
-            for (Component c : b.components()) {
-                Object x;
-                try {
-                    x = b.fields()[c.index].get(v);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-                if (c.omit(x)) {
-                    continue;
-                }
-                g.writeFieldName(c.jsonName);
-                if (x == null) {
-                    g.writeNull();
-                } else {
-                    c.codec.write(g, x);
-                }
+        Object get(Bean b, Object v, Component c) {
+            try {
+                return c.field.get(v);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
             }
-            g.writeEndObject();
-        }
-
-        @Override
-        String describe() {
-            return "an object";
         }
     }
 
@@ -1124,6 +1122,27 @@ public final class RecordJson {
             }
         }
 
+        /** An object or array opens: its bracket, one level deeper. */
+        private void open(JsonGenerator g, char bracket) throws IOException {
+            g.writeRaw(bracket);
+            depth++;
+        }
+
+        /** It closes: one level up, on a line of its own unless it was empty ({@code {}}, {@code []}). */
+        private void close(JsonGenerator g, int entries, char bracket) throws IOException {
+            depth--;
+            if (entries > 0) {
+                newline(g);
+            }
+            g.writeRaw(bracket);
+        }
+
+        /** Between two entries or elements: a comma, then the next line. */
+        private void separate(JsonGenerator g) throws IOException {
+            g.writeRaw(',');
+            newline(g);
+        }
+
         @Override
         public void writeRootValueSeparator(JsonGenerator g) throws IOException {
             g.writeRaw('\n');
@@ -1131,23 +1150,17 @@ public final class RecordJson {
 
         @Override
         public void writeStartObject(JsonGenerator g) throws IOException {
-            g.writeRaw('{');
-            depth++;
+            open(g, '{');
         }
 
         @Override
         public void writeEndObject(JsonGenerator g, int nrOfEntries) throws IOException {
-            depth--;
-            if (nrOfEntries > 0) {
-                newline(g);
-            }
-            g.writeRaw('}');
+            close(g, nrOfEntries, '}');
         }
 
         @Override
         public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(',');
-            newline(g);
+            separate(g);
         }
 
         @Override
@@ -1157,23 +1170,17 @@ public final class RecordJson {
 
         @Override
         public void writeStartArray(JsonGenerator g) throws IOException {
-            g.writeRaw('[');
-            depth++;
+            open(g, '[');
         }
 
         @Override
         public void writeEndArray(JsonGenerator g, int nrOfValues) throws IOException {
-            depth--;
-            if (nrOfValues > 0) {
-                newline(g);
-            }
-            g.writeRaw(']');
+            close(g, nrOfValues, ']');
         }
 
         @Override
         public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(',');
-            newline(g);
+            separate(g);
         }
 
         @Override
