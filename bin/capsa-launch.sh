@@ -5,13 +5,14 @@
 #   CAPSA_JAVA       java executable or JDK home to use (must be JDK 25+)
 #   JAVA_HOME        used if it is a JDK 25+ and CAPSA_JAVA is unset
 #   CAPSA_JAVA_OPTS  extra JVM options (e.g. -Xlog:aot to see why the AOT cache is not used)
-#   CAPSA_NO_AOT=1   do not use target/capsa.aot
+#   CAPSA_NO_AOT=1   do not use the AOT cache (target/capsa-runtime.aot, target/capsa.aot)
 #   CAPSA_CLASSPATH  run these classes instead of target/capsa.jar, without the AOT cache (the tests use it
 #                    to run the code just compiled, target/classes + dependencies, before the jar exists)
 
 CAPSA_HOME=${CAPSA_BIN%/*}
 CAPSA_JAR=$CAPSA_HOME/target/capsa.jar
-CAPSA_AOT=$CAPSA_HOME/target/capsa.aot
+CAPSA_AOT=$CAPSA_HOME/target/capsa.aot                  # bin/capsa's AOT cache
+CAPSA_RUNTIME_AOT=$CAPSA_HOME/target/capsa-runtime.aot  # bin/capsa-runtime's
 CAPSA_DEFAULT_JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 
 # JVM flags chosen for start-up time, measured as CPU time (user+sys, medians of interleaved runs on a loaded
@@ -64,15 +65,16 @@ capsa_find_java() {
 capsa_launch() {
   local main=$1; shift
   capsa_find_java || exit 1
-  local cp=$CAPSA_JAR aot=()
+  local cp=$CAPSA_JAR aot=() cache=$CAPSA_AOT
+  [[ $main == io.capsa.cli.RuntimeMain ]] && cache=$CAPSA_RUNTIME_AOT
   if [[ -n ${CAPSA_CLASSPATH-} ]]; then
     cp=$CAPSA_CLASSPATH
   elif [[ ! -f $CAPSA_JAR ]]; then
     echo "capsa: $CAPSA_JAR not found: build it first (mvn -B package, see README)" >&2
     exit 1
   # Use the cache only if it exists and is not older than the jar (a stale cache is refused anyway).
-  elif [[ -z ${CAPSA_NO_AOT-} && -f $CAPSA_AOT && ! $CAPSA_JAR -nt $CAPSA_AOT ]]; then
-    aot=(-XX:AOTCache="$CAPSA_AOT")
+  elif [[ -z ${CAPSA_NO_AOT-} && -f $cache && ! $CAPSA_JAR -nt $cache ]]; then
+    aot=(-XX:AOTCache="$cache")
   fi
   # shellcheck disable=SC2086 # CAPSA_JAVA_OPTS is a list of options on purpose
   exec "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" "${aot[@]}" ${CAPSA_JAVA_OPTS-} -cp "$cp" "$main" "$@"

@@ -1,18 +1,25 @@
 #!/bin/bash
-# Creates target/capsa.aot, the JDK AOT cache (JEP 483/514) that bin/capsa-runtime and bin/capsa use, after
-# replacing picocli's Java 5 classes in target/capsa.jar by the same sources compiled for Java 25 (step 1).
+# Creates the JDK AOT caches (JEP 483/514) of the launchers, target/capsa-runtime.aot (bin/capsa-runtime) and
+# target/capsa.aot (bin/capsa), after replacing picocli's Java 5 classes in target/capsa.jar by the same sources
+# compiled for Java 25 (step 1). Two caches, because the JVM loads every class of its cache at start-up (about
+# 35 us per class on this machine): the runtime's commands, run several times per container, would otherwise
+# pay for the front end's classes (jackson-databind among them).
 # Called by Maven in the package phase (after the jar is shaded); skipped with -DskipAot=true.
 # Never fails the build: if anything goes wrong it prints a warning and leaves no cache (the launcher then
 # simply starts without one).
 #
-# The training run (src/aot/io/capsa/aot/AotTraining.java, compiled here into target/aot/training.jar, not
-# shipped) runs real command lines in one JVM without root and without side effects. It is run with the
-# launcher's own JVM flags and with target/capsa.jar first on the class path, as the cache requires.
+# The training runs (src/aot/io/capsa/aot/AotTraining.java, compiled here into target/aot/training.jar, not
+# shipped) run real command lines in one JVM without side effects on the host. They run with the launcher's
+# own JVM flags and with target/capsa.jar first on the class path, as the cache requires.
 set -u
 CAPSA_BIN=$(readlink -f -- "${BASH_SOURCE[0]}") && CAPSA_BIN=${CAPSA_BIN%/*} || exit 0
 . "$CAPSA_BIN/capsa-launch.sh"
 
-warn() { echo "train-aot: WARNING: $*; no AOT cache (start-up will be slower)" >&2; rm -f "$CAPSA_AOT" "$CAPSA_AOT.new"; exit 0; }
+warn() {
+  echo "train-aot: WARNING: $*; no AOT cache (start-up will be slower)" >&2
+  rm -f "$CAPSA_AOT" "$CAPSA_AOT.new" "$CAPSA_RUNTIME_AOT" "$CAPSA_RUNTIME_AOT.new"
+  exit 0
+}
 
 capsa_find_java 2>/dev/null || warn "no JDK 25 found"
 javac=${CAPSA_JAVA_BIN%/java}/javac
@@ -21,7 +28,7 @@ jar=${CAPSA_JAVA_BIN%/java}/jar
 [[ -f $CAPSA_JAR ]] || warn "$CAPSA_JAR missing"
 
 out=$CAPSA_HOME/target/aot
-rm -rf "$out" "$CAPSA_AOT" "$CAPSA_AOT.new"
+rm -rf "$out" "$CAPSA_AOT" "$CAPSA_AOT.new" "$CAPSA_RUNTIME_AOT" "$CAPSA_RUNTIME_AOT.new"
 mkdir -p "$out/classes" "$out/work" || warn "cannot create $out"
 
 # 1. picocli as Java 25 class files. Its jar is Java 5 bytecode (class version 49): such classes are left out
@@ -50,10 +57,10 @@ fi
   || { cat "$out/javac.log" >&2; warn "the training driver does not compile against capsa.jar"; }
 "$jar" --create --file "$out/training.jar" -C "$out/classes" . || warn "jar failed"
 
-# 2. The training run. As root (CI builds as root) with /bin/busybox it also runs real containers (create,
-#    start, state, kill, delete, run, exec; the front end's load and run --rm of a busybox image): the paths
-#    engines use, which the dry run never reaches. They live in $out/work (state roots, image store) and below a
-#    cgroup parent of this run's own, all removed below. CAPSA_AOT_REAL=0 skips them.
+# 2. The training runs. As root (CI builds as root) with /bin/busybox they also run real containers (the
+#    runtime's create, start, state, kill, delete, run, exec; the front end's load and run --rm of a busybox
+#    image): the paths engines use, which the dry runs never reach. They live in $out/work (state roots, image
+#    store) and below a cgroup parent of this script's own, all removed below. CAPSA_AOT_REAL=0 skips them.
 real=()
 cg=
 if (( EUID == 0 )) && [[ ${CAPSA_AOT_REAL-1} != 0 && -x /bin/busybox && -d /sys/fs/cgroup ]]; then
@@ -64,33 +71,48 @@ if (( EUID == 0 )) && [[ ${CAPSA_AOT_REAL-1} != 0 && -x /bin/busybox && -d /sys/
     echo "train-aot: no real containers in the training (bin/busybox-image.sh failed, see $out/busybox-image.log)" >&2
   fi
 fi
-echo "train-aot: training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})$( ((${#real[@]})) && echo ", with real containers")"
-start=$EPOCHREALTIME
-# -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits.
-"$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$CAPSA_AOT.new" \
-    -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$out/work" "${real[@]}" 2>"$out/training.log"
-rc=$?
-# Whatever the real containers left if the training failed half-way: mounts below the scratch dir (innermost
-# first), then this run's cgroups.
-grep -o " $out/work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do
-  umount -l "$m" && echo "train-aot: unmounted stray $m" >&2
-done
-if [[ -n $cg ]]; then
-  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
-    [[ -d $h$cg ]] && find "$h$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+
+# train MODE CACHE: one training run (AotTraining MODE) that writes CACHE; on failure, a warning and no CACHE.
+train() {
+  local mode=$1 cache=$2 log=$out/training-$1.log start rc secs m
+  echo "train-aot: $mode training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})$( ((${#real[@]})) && echo ", with real containers")"
+  start=$EPOCHREALTIME
+  rm -rf --one-file-system "$out/work" && mkdir -p "$out/work"
+  # -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits.
+  "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$cache.new" \
+      -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$mode" "$out/work" "${real[@]}" 2>"$log"
+  rc=$?
+  # Whatever real containers left if the training failed half-way: mounts below the scratch dir (innermost
+  # first), then this script's cgroups.
+  grep -o " $out/work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do
+    umount -l "$m" && echo "train-aot: unmounted stray $m" >&2
   done
-fi
-echo "train-aot: $(grep -c '^  aot training: exit 0' "$out/training.log") commands exited 0, $(grep -c '^  aot training: exit [1-9]' "$out/training.log") failed as intended (log: $out/training.log)"
-grep '^  aot training: .*threw' "$out/training.log" | sed 's/^  aot training: /train-aot: unexpected: /' >&2
-if (( rc != 0 )) || [[ ! -s $CAPSA_AOT.new ]]; then
-  grep -v '^  aot training' "$out/training.log" | tail -20 >&2
-  warn "training run failed (exit $rc; log in $out/training.log)"
-fi
-mv -f "$CAPSA_AOT.new" "$CAPSA_AOT" || warn "cannot move the cache in place"
+  if [[ -n $cg ]]; then
+    for m in /sys/fs/cgroup/* /sys/fs/cgroup; do
+      [[ -d $m$cg ]] && find "$m$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+  fi
+  rm -rf --one-file-system "$out/work"
+  echo "train-aot: $(grep -c '^  aot training: exit 0' "$log") commands exited 0, $(grep -c '^  aot training: exit [1-9]' "$log") failed as intended (log: $log)"
+  grep '^  aot training: .*threw' "$log" | sed 's/^  aot training: /train-aot: unexpected: /' >&2
+  if (( rc != 0 )) || [[ ! -s $cache.new ]]; then
+    grep -v '^  aot training' "$log" | tail -20 >&2
+    echo "train-aot: WARNING: $mode training run failed (exit $rc; log in $log); no $cache (start-up will be slower)" >&2
+    rm -f "$cache.new"
+    return
+  fi
+  if ! mv -f "$cache.new" "$cache"; then
+    echo "train-aot: WARNING: cannot move $cache in place" >&2
+    return
+  fi
+  secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+  echo "train-aot: $cache ($(( $(stat -c %s "$cache") / 1048576 )) MiB) in $secs s"
+}
+train runtime "$CAPSA_RUNTIME_AOT"
+train front "$CAPSA_AOT"
+rm -f "$out/busybox.tar"
 # A training run must not leave anything on the host: remove a cgroup if a future create path made one.
 for d in /sys/fs/cgroup/capsa-aot-training /sys/fs/cgroup/*/capsa-aot-training; do
-  [[ -d $d ]] && { rmdir "$d"/* "$d" 2>/dev/null; echo "train-aot: removed stray cgroup $d" >&2; }
+  if [[ -d $d ]]; then rmdir "$d"/* "$d" 2>/dev/null; echo "train-aot: removed stray cgroup $d" >&2; fi
 done
-rm -rf "$out/work" "$out/busybox.tar"
-secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-echo "train-aot: $CAPSA_AOT ($(( $(stat -c %s "$CAPSA_AOT") / 1048576 )) MiB) in $secs s"
+exit 0

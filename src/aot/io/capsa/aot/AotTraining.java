@@ -13,27 +13,43 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The AOT cache's training run (bin/train-aot.sh; not part of capsa.jar). Runs capsa-runtime command lines in
- * one JVM through {@link RuntimeMain#execute}, as an engine would, without root and without side effects:
- * --version, help, spec, features, list/state/kill/delete of unknown containers, and create/run of real bundles
- * that are loaded, validated and planned in full but then fail where the state directory would be made (their
- * --root lies below a regular file), before anything exists on the host.
+ * The AOT caches' training runs (bin/train-aot.sh; not part of capsa.jar): one per launcher, since the JVM loads
+ * every class of its cache at start-up (about 35 us per class): the runtime's commands, which engines run several
+ * times per container, should not pay for the front end's classes (jackson-databind among them), nor the reverse.
+ *
+ * <p>{@code runtime}: capsa-runtime command lines in one JVM through {@link RuntimeMain#execute}, as an engine
+ * would, without root and without side effects: --version, help, spec, features, list/state/kill/delete of
+ * unknown containers, and create/run of real bundles that are loaded, validated and planned in full but then
+ * fail where the state directory would be made (their --root lies below a regular file), before anything exists
+ * on the host. {@code front}: bin/capsa's command lines through {@link CapsaMain#execute}, likewise dry.
  *
  * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR} (bin/train-aot.sh passes it when the build runs as
- * root, as CI does) it then also runs the commands engines really use, on real containers of a busybox bundle:
- * create, state, start, kill, delete, run and exec, and the front end's load, run --rm, ps, images and rmi; all
+ * root, as CI does) each then also runs real containers of a busybox bundle or image: the runtime's create,
+ * state, start, kill, delete, run and exec; the front end's load, run --rm, ps, images, inspect, rm and rmi. All
  * in the scratch directory (state roots, image store) and below the cgroup CGROUP_PARENT of its own, deleted
- * after (also on failure). The cache then holds what those paths load, which the dry run above never reaches.
+ * after (also on failure). The caches then hold what those paths load, which the dry runs never reach.
  *
- * <p>Usage: {@code AotTraining WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR]} (WORKDIR: an empty scratch
- * directory). Prints one line per command to stderr.
+ * <p>Usage: {@code AotTraining runtime|front WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR]} (WORKDIR: an
+ * empty scratch directory). Prints one line per command to stderr.
  */
 public final class AotTraining {
     private AotTraining() {
     }
 
     public static void main(String[] a) throws IOException {
-        Path work = Path.of(a[0]).toAbsolutePath();
+        Path work = Path.of(a[1]).toAbsolutePath();
+        Map<String, String> env = System.getenv();
+        boolean real = a.length == 5 && a[2].equals("--real");
+        if (a[0].equals("front")) {
+            front(work, env);
+            if (real) realFront(work.resolve("real"), a[3], Path.of(a[4]), env);
+        } else {
+            runtime(work, env);
+            if (real) realRuntime(work.resolve("real"), a[3], env);
+        }
+    }
+
+    private static void runtime(Path work, Map<String, String> env) throws IOException {
         Path root = Files.createDirectories(work.resolve("state"));
         Path blocked = Files.writeString(work.resolve("not-a-dir"), "").resolve("state"); // createDir fails here
         Path specDir = Files.createDirectories(work.resolve("spec"));
@@ -66,7 +82,19 @@ public final class AotTraining {
             cmds.add(new String[] {"--root", blocked.toString(), "--log-format", "json", "--log",
                     work.resolve("log.json").toString(), "run", "-d", "--bundle", b.toString(), "aot-training-5"});
         }
-        // the front end (bin/capsa): a store and runtime root of its own in the scratch dir, nothing run
+        int i = 0;
+        for (String[] c : cmds) {
+            Path cwd = c[0].equals("spec") ? specDir : work;
+            run(c, env, cwd);
+            if (i++ == 3) {
+                run(new String[] {"spec"}, env, Files.createDirectories(work.resolve("spec1")));
+                run(new String[] {"spec", "--rootless"}, env, Files.createDirectories(work.resolve("spec2")));
+            }
+        }
+    }
+
+    private static void front(Path work, Map<String, String> env) {
+        // a store and runtime root of its own in the scratch dir, nothing run
         String store = work.resolve("front-store").toString(), run = work.resolve("front-run").toString();
         List<String[]> front = new ArrayList<>();
         front.add(new String[] {"--version"});
@@ -78,39 +106,30 @@ public final class AotTraining {
         front.add(new String[] {"--root", store, "--runroot", run, "rm", "-f", "no-such-container"});
         front.add(new String[] {"--root", store, "--runroot", run, "run", "--rm", "--pull", "never", "-m", "64m",
                 "-e", "A=1", "localhost/no-such-image", "true"});
-        Map<String, String> env = System.getenv();
         for (String[] c : front) runFront(c, env, work);
-        int i = 0;
-        for (String[] c : cmds) {
-            Path cwd = c[0].equals("spec") ? specDir : work;
-            run(c, env, cwd);
-            if (i++ == 3) {
-                run(new String[] {"spec"}, env, Files.createDirectories(work.resolve("spec1")));
-                run(new String[] {"spec", "--rootless"}, env, Files.createDirectories(work.resolve("spec2")));
-            }
-        }
-        if (a.length == 4 && a[1].equals("--real")) {
-            real(work.resolve("real"), a[2], Path.of(a[3]), env);
-        }
     }
 
-    /**
-     * Real containers (root only): the lifecycle an engine drives, each command as its own command line, then
-     * the front end's run of an image. Everything is deleted after, also when a command fails.
-     */
-    private static void real(Path work, String cgroupParent, Path imageTar, Map<String, String> env) throws IOException {
-        Path busybox = Path.of("/bin/busybox");
+    /** A read-only busybox root filesystem in {@code work}. */
+    private static Path busyboxRootfs(Path work) throws IOException {
         Path rootfs = Files.createDirectories(work.resolve("rootfs"));
         for (String d : new String[] {"bin", "proc", "sys", "dev", "tmp"}) Files.createDirectories(rootfs.resolve(d));
-        Files.copy(busybox, rootfs.resolve("bin/busybox"));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
         for (String applet : new String[] {"sh", "true", "sleep"}) {
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
         }
+        return rootfs;
+    }
+
+    /**
+     * Real containers (root only): the lifecycle an engine drives, each command as its own command line.
+     * Everything is deleted after, also when a command fails.
+     */
+    private static void realRuntime(Path work, String cgroupParent, Map<String, String> env) throws IOException {
+        Path rootfs = busyboxRootfs(work);
         String r = Files.createDirectories(work.resolve("state")).toString();
         Path life = realBundle(work.resolve("life"), rootfs, "[\"/bin/sleep\", \"600\"]", cgroupParent + "/life");
         Path once = realBundle(work.resolve("once"), rootfs, "[\"/bin/true\"]", cgroupParent + "/once");
         Path detached = realBundle(work.resolve("detached"), rootfs, "[\"/bin/sleep\", \"600\"]", cgroupParent + "/detached");
-        String store = work.resolve("front-store").toString(), runroot = work.resolve("front-run").toString();
         try {
             run(new String[] {"--root", r, "create", "--bundle", life.toString(), "--pid-file",
                     work.resolve("life.pid").toString(), "real-1"}, env, work);
@@ -119,7 +138,7 @@ public final class AotTraining {
             run(new String[] {"--root", r, "start", "real-1"}, env, work);
             run(new String[] {"--root", r, "state", "real-1"}, env, work);
             run(new String[] {"--root", r, "kill", "real-1", "KILL"}, env, work);
-            waitStopped(Path.of(r, "real-1"), work.resolve("life.pid"));
+            waitStopped(work.resolve("life.pid"));
             run(new String[] {"--root", r, "state", "real-1"}, env, work);
             run(new String[] {"--root", r, "delete", "real-1"}, env, work);
             run(new String[] {"--root", r, "run", "--bundle", once.toString(), "real-2"}, env, work);
@@ -127,8 +146,18 @@ public final class AotTraining {
             run(new String[] {"--root", r, "exec", "real-3", "/bin/true"}, env, work);
             run(new String[] {"--root", r, "kill", "real-3", "TERM"}, env, work);
             run(new String[] {"--root", r, "delete", "--force", "real-3"}, env, work);
-            // the front end: load the busybox image, run it once (--rm), look at it, remove it
-            String[] g = {"--root", store, "--runroot", runroot};
+        } finally {
+            for (String id : new String[] {"real-1", "real-2", "real-3"}) {
+                if (Files.exists(Path.of(r, id))) run(new String[] {"--root", r, "delete", "--force", id}, env, work);
+            }
+        }
+    }
+
+    /** The front end on real containers (root only): load the busybox image, run it, look at it, remove it. */
+    private static void realFront(Path work, String cgroupParent, Path imageTar, Map<String, String> env) {
+        String store = work.resolve("front-store").toString(), runroot = work.resolve("front-run").toString();
+        String[] g = {"--root", store, "--runroot", runroot};
+        try {
             runFront(concat(g, "load", "-i", imageTar.toString()), env, work);
             runFront(concat(g, "run", "--rm", "--cgroup-parent", cgroupParent + "/front", "localhost/busybox:latest",
                     "true"), env, work);
@@ -140,12 +169,7 @@ public final class AotTraining {
             runFront(concat(g, "rm", "real-4"), env, work);
             runFront(concat(g, "rmi", "localhost/busybox:latest"), env, work);
         } finally {
-            for (String id : new String[] {"real-1", "real-2", "real-3"}) {
-                if (Files.exists(Path.of(r, id))) run(new String[] {"--root", r, "delete", "--force", id}, env, work);
-            }
-            if (Files.exists(Path.of(runroot))) {
-                runFront(new String[] {"--root", store, "--runroot", runroot, "rm", "-f", "real-4"}, env, work);
-            }
+            if (Files.exists(Path.of(runroot))) runFront(concat(g, "rm", "-f", "real-4"), env, work);
         }
     }
 
@@ -156,7 +180,7 @@ public final class AotTraining {
     }
 
     /** Waits (up to 10 s) until the process of the pid file has exited (or is a zombie). */
-    private static void waitStopped(Path dir, Path pidFile) {
+    private static void waitStopped(Path pidFile) {
         try {
             String pid = Files.readString(pidFile).strip();
             for (int i = 0; i < 1000; i++) {
@@ -168,7 +192,7 @@ public final class AotTraining {
                 Thread.sleep(10);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
-            System.err.println("  aot training: waiting for " + dir.getFileName() + ": " + e);
+            System.err.println("  aot training: waiting for the process of " + pidFile + ": " + e);
         }
     }
 
