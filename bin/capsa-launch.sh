@@ -22,12 +22,29 @@ CAPSA_DEFAULT_JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 # -Xmx256m changed nothing measurable. -Xshare:auto is the default (and naming it is refused with -XX:AOTCache).
 # bin/train-aot.sh trains the AOT cache with exactly these flags: the cache is refused when e.g.
 # --enable-native-access differs.
+# -XX:CompileThresholdScaling=10 (C1 compiles a method after 10x the usual invocations and loop iterations):
+# a command is over before most of what C1 compiled pays back, and the compiler thread used about a third of
+# a short command's CPU; it cut 15-30% of CPU per command (bench/startup.sh; 20 and 50 measured alike,
+# 200 and -Xint less well: then the interpreter's extra time on hot loops outweighs).
+# -Djdk.reflect.useNativeAccessorOnly=true: Method.invoke and Constructor.newInstance through the JVM's native
+# accessor instead of method handles. The JDK's source calls the property "for testing only"; we set it on
+# purpose, because:
+#  - each reflective constructor or method costs its first call method-handle adapters spun as new classes
+#    (about 100 per create, for the records of config.json); the AOT cache does not keep them. Measured: create
+#    and run about 240 ms CPU less each (of ~700), the other commands 10-30 ms (README "Start-up");
+#  - the native accessor is no test double: it is the JDK's own implementation for reflection during start-up
+#    (before java.lang.invoke works) and for native and odd varargs methods, and was the first-calls path of
+#    every JDK up to 17; behaviour (exceptions, access checks) is the same, only many calls to one member are
+#    slower (no inlining), which a command that lives for a second never makes;
+#  - it is a system property, not a VM flag: a JDK that drops it ignores it, and the commands are as before.
 # JVM log output goes to stderr, never stdout (stdout carries JSON that engines parse), and the AOT
 # cache's own messages are silenced (a stale or missing cache only costs time).
 CAPSA_JVM_FLAGS=(
   -XX:+UseSerialGC
   -XX:TieredStopAtLevel=1
+  -XX:CompileThresholdScaling=10
   -XX:-UsePerfData
+  -Djdk.reflect.useNativeAccessorOnly=true
   --enable-native-access=ALL-UNNAMED
   -Xlog:disable -Xlog:all=warning,aot=off,cds=off:stderr
 )
