@@ -74,20 +74,30 @@ fi
 
 # train MODE CACHE: one training run (AotTraining MODE) that writes CACHE; on failure, a warning and no CACHE.
 train() {
-  local mode=$1 cache=$2 log=$out/training-$1.log start rc secs m
+  local mode=$1 cache=$2 log=$out/training-$1.log start rc secs m p
   echo "train-aot: $mode training run (JVM flags: ${CAPSA_JVM_FLAGS[*]})$( ((${#real[@]})) && echo ", with real containers")"
   start=$EPOCHREALTIME
   rm -rf --one-file-system "$out/work" && mkdir -p "$out/work"
-  # -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits.
-  "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$cache.new" \
+  # -XX:AOTCacheOutput: record this run, then assemble the cache (in a child JVM) when it exits. A training
+  # that hangs (it should take seconds) is ended after 10 minutes: the build goes on without this cache.
+  timeout --kill-after=10 600 "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$cache.new" \
       -cp "$CAPSA_JAR:$out/training.jar" io.capsa.aot.AotTraining "$mode" "$out/work" "${real[@]}" 2>"$log"
   rc=$?
-  # Whatever real containers left if the training failed half-way: mounts below the scratch dir (innermost
-  # first), then this script's cgroups.
+  # Whatever real containers left if the training failed half-way: their processes (each in a cgroup below
+  # this script's own), mounts below the scratch dir (innermost first), then the cgroups.
+  if [[ -n $cg ]]; then
+    for m in /sys/fs/cgroup/* /sys/fs/cgroup; do
+      [[ -d $m$cg ]] || continue
+      find "$m$cg" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do
+        kill -9 "$p" 2>/dev/null && echo "train-aot: killed stray container process $p" >&2
+      done
+    done
+  fi
   grep -o " $out/work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do
     umount -l "$m" && echo "train-aot: unmounted stray $m" >&2
   done
   if [[ -n $cg ]]; then
+    sleep 0.2
     for m in /sys/fs/cgroup/* /sys/fs/cgroup; do
       [[ -d $m$cg ]] && find "$m$cg" -depth -type d -exec rmdir {} + 2>/dev/null
     done
