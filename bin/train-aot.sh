@@ -66,7 +66,7 @@ cg=
 if (( EUID == 0 )) && [[ ${CAPSA_AOT_REAL-1} != 0 && -x /bin/busybox && -d /sys/fs/cgroup ]]; then
   cg=/capsa-aot-training-$$-$RANDOM
   if "$CAPSA_HOME/bin/busybox-image.sh" "$out/busybox.tar" >"$out/busybox-image.log" 2>&1; then
-    real=(--real "$cg" "$out/busybox.tar")
+    real=(--real "$cg" "$out/busybox.tar" "$CAPSA_HOME/bench/busybox-config.json.in")
   else
     echo "train-aot: no real containers in the training (bin/busybox-image.sh failed, see $out/busybox-image.log)" >&2
   fi

@@ -23,14 +23,15 @@ import java.util.Map;
  * fail where the state directory would be made (their --root lies below a regular file), before anything exists
  * on the host. {@code front}: bin/capsa's command lines through {@link CapsaMain#execute}, likewise dry.
  *
- * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR} (bin/train-aot.sh passes it when the build runs as
- * root, as CI does) each then also runs real containers of a busybox bundle or image: the runtime's create,
+ * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR CONFIG_TEMPLATE} (bin/train-aot.sh passes it when the
+ * build runs as root, as CI does; the template is bench/busybox-config.json.in) each then also runs real
+ * containers of a busybox bundle or image: the runtime's create,
  * state, start, kill, delete, run and exec; the front end's load, run --rm, ps, images, inspect, rm and rmi. All
  * in the scratch directory (state roots, image store) and below the cgroup CGROUP_PARENT of its own, deleted
  * after (also on failure). The caches then hold what those paths load, which the dry runs never reach.
  *
- * <p>Usage: {@code AotTraining runtime|front WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR]} (WORKDIR: an
- * empty scratch directory). Prints one line per command to stderr.
+ * <p>Usage: {@code AotTraining runtime|front WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR CONFIG_TEMPLATE]}
+ * (WORKDIR: an empty scratch directory). Prints one line per command to stderr.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -39,13 +40,13 @@ public final class AotTraining {
     public static void main(String[] a) throws IOException {
         Path work = Path.of(a[1]).toAbsolutePath();
         Map<String, String> env = System.getenv();
-        boolean real = a.length == 5 && a[2].equals("--real");
+        boolean real = a.length == 6 && a[2].equals("--real");
         if (a[0].equals("front")) {
             front(work, env);
             if (real) realFront(work.resolve("real"), a[3], Path.of(a[4]), env);
         } else {
             runtime(work, env);
-            if (real) realRuntime(work.resolve("real"), a[3], env);
+            if (real) realRuntime(work.resolve("real"), a[3], Files.readString(Path.of(a[5])), env);
         }
     }
 
@@ -124,12 +125,14 @@ public final class AotTraining {
      * Real containers (root only): the lifecycle an engine drives, each command as its own command line.
      * Everything is deleted after, also when a command fails.
      */
-    private static void realRuntime(Path work, String cgroupParent, Map<String, String> env) throws IOException {
+    private static void realRuntime(Path work, String cgroupParent, String template, Map<String, String> env)
+            throws IOException {
         Path rootfs = busyboxRootfs(work);
         String r = Files.createDirectories(work.resolve("state")).toString();
-        Path life = realBundle(work.resolve("life"), rootfs, "[\"/bin/sleep\", \"600\"]", cgroupParent + "/life");
-        Path once = realBundle(work.resolve("once"), rootfs, "[\"/bin/true\"]", cgroupParent + "/once");
-        Path detached = realBundle(work.resolve("detached"), rootfs, "[\"/bin/sleep\", \"600\"]", cgroupParent + "/detached");
+        String sleep = "[\"/bin/sleep\", \"600\"]";
+        Path life = realBundle(work.resolve("life"), template, sleep, rootfs, cgroupParent + "/life");
+        Path once = realBundle(work.resolve("once"), template, "[\"/bin/true\"]", rootfs, cgroupParent + "/once");
+        Path detached = realBundle(work.resolve("detached"), template, sleep, rootfs, cgroupParent + "/detached");
         try {
             run(new String[] {"--root", r, "create", "--bundle", life.toString(), "--pid-file",
                     work.resolve("life.pid").toString(), "real-1"}, env, work);
@@ -196,54 +199,14 @@ public final class AotTraining {
         }
     }
 
-    /** A bundle whose config is runc's default (no terminal) with these args, read-only rootfs and cgroup path. */
-    private static Path realBundle(Path dir, Path rootfs, String args, String cgroupsPath) throws IOException {
+    /** A bundle of the config template (runc's default, no terminal) with these args, rootfs and cgroup path. */
+    private static Path realBundle(Path dir, String template, String args, Path rootfs, String cgroupsPath)
+            throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), REAL_CONFIG.replace("@ARGS@", args)
-                .replace("@ROOTFS@", rootfs.toString()).replace("@CGROUP@", cgroupsPath));
+        Files.writeString(dir.resolve("config.json"), template.replace("@ARGS@", args)
+                .replace("@ROOTFS@", rootfs.toString()).replace("@CGROUPS_PATH@", cgroupsPath));
         return dir;
     }
-
-    /** runc 1.1's `runc spec` without a terminal (what engines pass, give or take), as bench/startup.sh uses. */
-    private static final String REAL_CONFIG = """
-            {
-              "ociVersion": "1.0.2-dev",
-              "process": {
-                "terminal": false,
-                "user": {"uid": 0, "gid": 0},
-                "args": @ARGS@,
-                "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
-                "cwd": "/",
-                "capabilities": {
-                  "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-                  "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-                  "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-                  "ambient": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
-                },
-                "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
-                "noNewPrivileges": true
-              },
-              "root": {"path": "@ROOTFS@", "readonly": true},
-              "hostname": "training",
-              "mounts": [
-                {"destination": "/proc", "type": "proc", "source": "proc"},
-                {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-                {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-                {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-                {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
-                {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
-                {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}
-              ],
-              "linux": {
-                "cgroupsPath": "@CGROUP@",
-                "resources": {"devices": [{"allow": false, "access": "rwm"}]},
-                "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
-                "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-                                "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
-                "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
-              }
-            }
-            """;
 
     private static void run(String[] cmd, Map<String, String> env, Path cwd) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
