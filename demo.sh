@@ -1,10 +1,13 @@
 #!/bin/bash
 # The demo command (README): builds Capsa and runs one container from a busybox rootfs, offline, as root.
-# The container shows its own PID 1, hostname, network, mounts and cgroup limits (64 MiB memory, 32 pids),
-# then everything is removed again. DEMO_RUNTIME=/usr/sbin/runc runs the same demo with another runtime.
+# The container shows its own PID 1, hostname, network, mounts and cgroup limits (64 MiB memory, 32 pids).
+# Then the front end: an image built here from the same busybox is loaded into a private image store and run
+# with `bin/capsa run --rm` and Docker's flags. Everything is removed again. DEMO_RUNTIME=/usr/sbin/runc runs
+# the first part with another runtime (and skips the front end).
 set -euo pipefail
 cd "$(dirname "$(readlink -f -- "${BASH_SOURCE[0]}")")"
 repo=$PWD
+. "$repo/bin/busybox-bundle.sh"
 (( EUID == 0 )) || { echo "demo.sh: run as root (a container runtime needs it)" >&2; exit 1; }
 
 if [[ ! -x /bin/busybox ]] || ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'; then
@@ -24,23 +27,22 @@ fi
 work=$(mktemp -d /tmp/capsa-demo.XXXXXX)
 id=capsa-demo-$$
 cgparent=/capsa-demo-$$
+front=(--root "$work/store" --runroot "$work/run")
 cleanup() {
   set +e
   "$runtime" --root "$work/state" delete --force "$id" >/dev/null 2>&1
-  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
-    [[ -d $h$cgparent ]] && find "$h$cgparent" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
+  [[ -d $work/store ]] && "$repo/bin/capsa" "${front[@]}" rm -f -v $("$repo/bin/capsa" "${front[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1
+  # Anything the front end left mounted under the work dir (only after a failure), deepest first.
+  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r -n1 umount -l
+  remove_cgroup "$cgparent/front"
+  remove_cgroup "$cgparent"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 # The rootfs: Debian's static busybox and its applets, nothing downloaded.
 rootfs=$work/bundle/rootfs
-mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root}
-cp /bin/busybox "$rootfs/bin/busybox"
-/bin/busybox --list-full | while read -r applet; do
-  [[ -e $rootfs/$applet ]] || ln -s /bin/busybox "$rootfs/$applet"
-done
+busybox_rootfs "$rootfs"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
 printf 'root:x:0:\n' > "$rootfs/etc/group"
 
@@ -72,54 +74,32 @@ SH
 chmod +x "$rootfs/demo"
 
 # config.json: runc's default spec with the demo's args, hostname and limits (64 MiB memory, 32 pids).
-cat > "$work/bundle/config.json" <<JSON
-{
-  "ociVersion": "1.2.0",
-  "process": {
-    "terminal": false,
-    "user": {"uid": 0, "gid": 0},
-    "args": ["/demo"],
-    "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
-    "cwd": "/",
-    "capabilities": {
-      "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "ambient": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
-    },
-    "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
-    "noNewPrivileges": true
-  },
-  "root": {"path": "rootfs", "readonly": true},
-  "hostname": "capsa-demo",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-    {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
-    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
-    {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}
-  ],
-  "linux": {
-    "cgroupsPath": "$cgparent/demo",
-    "resources": {
-      "devices": [{"allow": false, "access": "rwm"}],
-      "memory": {"limit": 67108864},
-      "pids": {"limit": 32}
-    },
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
-    "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-                    "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
-    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
-  }
-}
-JSON
+default_config --version 1.2.0 --args '"/demo"' --root rootfs --hostname capsa-demo --cgroup "$cgparent/demo" \
+  --resources '"memory": {"limit": 67108864}, "pids": {"limit": 32}' > "$work/bundle/config.json"
 
 echo "demo.sh: $runtime run --bundle $work/bundle $id"
 echo
 rc=0
 "$runtime" --root "$work/state" run --bundle "$work/bundle" "$id" </dev/null || rc=$?
 echo
-echo "demo.sh: container exited with status $rc; removing the bundle, state and cgroup"
-exit $rc
+echo "demo.sh: container exited with status $rc"
+(( rc == 0 )) || exit $rc
+[[ -z ${DEMO_RUNTIME-} ]] || exit 0
+
+# The front end (docker's command line): an image made here from the host's busybox, loaded offline into a
+# private store under the work dir, run with limits, a user from the image's /etc/passwd and a read-only root.
+echo
+echo "== the front end: bin/capsa ${front[*]} load / run / images"
+"$repo/bin/busybox-image.sh" "$work/busybox.tar"
+"$repo/bin/capsa" "${front[@]}" load -i "$work/busybox.tar"
+set -x
+"$repo/bin/capsa" "${front[@]}" run --rm --cgroup-parent "$cgparent/front" -m 64m --pids-limit 32 -u www-data \
+  --read-only --hostname front-demo localhost/busybox \
+  sh -c 'id; hostname; echo "memory limit: $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null)"; touch /x' \
+  || rc=$?
+{ set +x; } 2>/dev/null
+echo "demo.sh: the container exited with status $rc (touch on the read-only root fails, as it should)"
+"$repo/bin/capsa" "${front[@]}" images
+echo
+echo "demo.sh: removing the bundle, image store, state and cgroups"
+exit 0

@@ -22,6 +22,7 @@
 # at the end on every hierarchy; state lives in a temporary --root per runtime.
 set -euo pipefail
 here=$(readlink -f -- "${BASH_SOURCE[0]}"); repo=${here%/bench/*}
+. "$repo/bin/busybox-bundle.sh"
 rounds=30 warmup=3
 while getopts n:w:h opt; do
   case $opt in
@@ -65,26 +66,18 @@ cleanup() {
       [[ -d $s ]] && "${bins[$i]}" --root "$work/state-$i" delete --force "$(basename "$s")" >/dev/null 2>&1
     done
   done
-  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
-    [[ -d $h/$tag ]] || continue
-    find "$h/$tag" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
+  remove_cgroup "/$tag"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# Rootfs: static busybox and its applets; one bundle per runtime sharing it (read-only root).
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/tmp"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-for a in true sh; do ln -s busybox "$work/rootfs/bin/$a"; done
-# config FILE ARGS_JSON ROOTFS CGROUPS_PATH: bench/busybox-config.json.in (runc 1.1's `runc spec` without a
-# terminal) with these args, absolute rootfs and cgroupsPath.
-config() {
-  sed -e "s|@ARGS@|$2|" -e "s|@ROOTFS@|$3|" -e "s|@CGROUPS_PATH@|$4|" "$repo/bench/busybox-config.json.in" > "$1"
-}
+# Rootfs: static busybox with /bin/true and /bin/sh; one bundle per runtime sharing it (read-only root).
+busybox_rootfs "$work/rootfs" true sh
 for i in "${!names[@]}"; do
   mkdir -p "$work/bundle-$i" "$work/state-$i"
-  config "$work/bundle-$i/config.json" '["/bin/true"]' "$work/rootfs" "/$tag/${names[$i]}"
+  # runc 1.1's `runc spec`, with: no terminal, args /bin/true, absolute rootfs, a cgroupsPath of our own.
+  default_config --version 1.0.2-dev --args '"/bin/true"' --root "$work/rootfs" --hostname bench \
+    --cgroup "/$tag/${names[$i]}" > "$work/bundle-$i/config.json"
 done
 
 # one_run I ROUND: runs runtime I once; appends "name ms rss_kib" to $work/results (unless warm-up).

@@ -33,6 +33,7 @@
 # temporary --root directories, removed at the end.
 set -euo pipefail
 here=$(readlink -f -- "${BASH_SOURCE[0]}"); repo=${here%/bench/*}
+. "$repo/bin/busybox-bundle.sh"
 rounds=11 warmup=2 front=0 raw=
 while getopts n:w:fo:h opt; do
   case $opt in
@@ -86,10 +87,7 @@ cleanup() {
       done
     fi
   done
-  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
-    [[ -d $h/$tag ]] || continue
-    find "$h/$tag" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
+  remove_cgroup "/$tag"
   # mounts a front end may have left under the work dir (none expected), innermost first
   grep -o " $work[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
   rm -rf "$work"
@@ -98,21 +96,18 @@ trap cleanup EXIT
 
 cc -O2 -o "$work/rtime" "$repo/bench/rtime.c"
 
-# Rootfs: static busybox and its applets; bundles per runtime share it (read-only root).
-mkdir -p "$work/rootfs/bin" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev" "$work/rootfs/tmp"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-for a in true sh sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
-# bundle DIR ARGS_JSON CGROUPS_PATH: bench/busybox-config.json.in (runc 1.1's `runc spec` without a terminal)
-# with these args, the shared read-only rootfs and this cgroupsPath.
+# Rootfs: static busybox with /bin/true, /bin/sh and /bin/sleep; bundles per runtime share it (read-only root).
+busybox_rootfs "$work/rootfs" true sh sleep
+# bundle DIR ARGS CGROUPS_PATH: runc's default config (bin/busybox-bundle.sh) with these args (the JSON inside
+# process.args' brackets), the shared rootfs and this cgroupsPath.
 bundle() {
   mkdir -p "$1"
-  sed -e "s|@ARGS@|$2|" -e "s|@ROOTFS@|$work/rootfs|" -e "s|@CGROUPS_PATH@|$3|" "$repo/bench/busybox-config.json.in" \
-    > "$1/config.json"
+  default_config --version 1.0.2-dev --args "$2" --root "$work/rootfs" --hostname bench --cgroup "$3" > "$1/config.json"
 }
 for i in "${!names[@]}"; do
   mkdir -p "$work/state-$i"
-  bundle "$work/life-$i" '["/bin/sleep", "3600"]' "/$tag/${names[$i]}"
-  bundle "$work/true-$i" '["/bin/true"]' "/$tag/${names[$i]}-run"
+  bundle "$work/life-$i" '"/bin/sleep", "3600"' "/$tag/${names[$i]}"
+  bundle "$work/true-$i" '"/bin/true"' "/$tag/${names[$i]}-run"
 done
 
 cmds=(version create state start kill delete run)

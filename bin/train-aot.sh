@@ -14,6 +14,7 @@
 set -u
 CAPSA_BIN=$(readlink -f -- "${BASH_SOURCE[0]}") && CAPSA_BIN=${CAPSA_BIN%/*} || exit 0
 . "$CAPSA_BIN/capsa-launch.sh"
+. "$CAPSA_BIN/busybox-bundle.sh"
 
 warn() {
   echo "train-aot: WARNING: $*; no AOT cache (start-up will be slower)" >&2
@@ -65,8 +66,16 @@ real=()
 cg=
 if (( EUID == 0 )) && [[ ${CAPSA_AOT_REAL-1} != 0 && -x /bin/busybox && -d /sys/fs/cgroup ]]; then
   cg=/capsa-aot-training-$$-$RANDOM
+  # the runtime's bundles (life: sleep, detached: sleep, once: true) on one read-only busybox rootfs
+  b=$out/bundles
+  busybox_rootfs "$b/rootfs" true sh sleep
+  for n in life detached once; do
+    mkdir -p "$b/$n"
+    default_config --version 1.0.2-dev --args "$([[ $n == once ]] && echo '"/bin/true"' || echo '"/bin/sleep", "600"')" \
+      --root "$b/rootfs" --hostname training --cgroup "$cg/$n" > "$b/$n/config.json"
+  done
   if "$CAPSA_HOME/bin/busybox-image.sh" "$out/busybox.tar" >"$out/busybox-image.log" 2>&1; then
-    real=(--real "$cg" "$out/busybox.tar" "$CAPSA_HOME/bench/busybox-config.json.in")
+    real=(--real "$cg" "$out/busybox.tar" "$b")
   else
     echo "train-aot: no real containers in the training (bin/busybox-image.sh failed, see $out/busybox-image.log)" >&2
   fi
@@ -98,9 +107,7 @@ train() {
   done
   if [[ -n $cg ]]; then
     sleep 0.2
-    for m in /sys/fs/cgroup/* /sys/fs/cgroup; do
-      [[ -d $m$cg ]] && find "$m$cg" -depth -type d -exec rmdir {} + 2>/dev/null
-    done
+    remove_cgroup "$cg"
   fi
   rm -rf --one-file-system "$out/work"
   echo "train-aot: $(grep -c '^  aot training: exit 0' "$log") commands exited 0, $(grep -c '^  aot training: exit [1-9]' "$log") failed as intended (log: $log)"
@@ -120,7 +127,7 @@ train() {
 }
 train runtime "$CAPSA_RUNTIME_AOT"
 train front "$CAPSA_AOT"
-rm -f "$out/busybox.tar"
+rm -rf "$out/busybox.tar" "$out/bundles"
 # A training run must not leave anything on the host: remove a cgroup if a future create path made one.
 for d in /sys/fs/cgroup/capsa-aot-training /sys/fs/cgroup/*/capsa-aot-training; do
   if [[ -d $d ]]; then rmdir "$d"/* "$d" 2>/dev/null; echo "train-aot: removed stray cgroup $d" >&2; fi

@@ -23,14 +23,14 @@ import java.util.Map;
  * fail where the state directory would be made (their --root lies below a regular file), before anything exists
  * on the host. {@code front}: bin/capsa's command lines through {@link CapsaMain#execute}, likewise dry.
  *
- * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR CONFIG_TEMPLATE} (bin/train-aot.sh passes it when the
- * build runs as root, as CI does; the template is bench/busybox-config.json.in) each then also runs real
- * containers of a busybox bundle or image: the runtime's create,
+ * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR BUNDLES} (bin/train-aot.sh passes it when the build
+ * runs as root, as CI does, having made the image and, in BUNDLES, the busybox bundles life and detached, whose
+ * process sleeps, and once, whose process is /bin/true) each then also runs real containers: the runtime's create,
  * state, start, kill, delete, run and exec; the front end's load, run --rm, ps, images, inspect, rm and rmi. All
  * in the scratch directory (state roots, image store) and below the cgroup CGROUP_PARENT of its own, deleted
  * after (also on failure). The caches then hold what those paths load, which the dry runs never reach.
  *
- * <p>Usage: {@code AotTraining runtime|front WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR CONFIG_TEMPLATE]}
+ * <p>Usage: {@code AotTraining runtime|front WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR BUNDLES]}
  * (WORKDIR: an empty scratch directory). Prints one line per command to stderr.
  */
 public final class AotTraining {
@@ -46,7 +46,7 @@ public final class AotTraining {
             if (real) realFront(work.resolve("real"), a[3], Path.of(a[4]), env);
         } else {
             runtime(work, env);
-            if (real) realRuntime(work.resolve("real"), a[3], Files.readString(Path.of(a[5])), env);
+            if (real) realRuntime(work.resolve("real"), Path.of(a[5]), env);
         }
     }
 
@@ -110,29 +110,13 @@ public final class AotTraining {
         for (String[] c : front) runFront(c, env, work);
     }
 
-    /** A read-only busybox root filesystem in {@code work}. */
-    private static Path busyboxRootfs(Path work) throws IOException {
-        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
-        for (String d : new String[] {"bin", "proc", "sys", "dev", "tmp"}) Files.createDirectories(rootfs.resolve(d));
-        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
-        for (String applet : new String[] {"sh", "true", "sleep"}) {
-            Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
-        }
-        return rootfs;
-    }
-
     /**
      * Real containers (root only): the lifecycle an engine drives, each command as its own command line.
      * Everything is deleted after, also when a command fails.
      */
-    private static void realRuntime(Path work, String cgroupParent, String template, Map<String, String> env)
-            throws IOException {
-        Path rootfs = busyboxRootfs(work);
+    private static void realRuntime(Path work, Path bundles, Map<String, String> env) throws IOException {
         String r = Files.createDirectories(work.resolve("state")).toString();
-        String sleep = "[\"/bin/sleep\", \"600\"]";
-        Path life = realBundle(work.resolve("life"), template, sleep, rootfs, cgroupParent + "/life");
-        Path once = realBundle(work.resolve("once"), template, "[\"/bin/true\"]", rootfs, cgroupParent + "/once");
-        Path detached = realBundle(work.resolve("detached"), template, sleep, rootfs, cgroupParent + "/detached");
+        Path life = bundles.resolve("life"), once = bundles.resolve("once"), detached = bundles.resolve("detached");
         try {
             run(new String[] {"--root", r, "create", "--bundle", life.toString(), "--pid-file",
                     work.resolve("life.pid").toString(), "real-1"}, env, work);
@@ -197,15 +181,6 @@ public final class AotTraining {
         } catch (IOException | InterruptedException | RuntimeException e) {
             System.err.println("  aot training: waiting for the process of " + pidFile + ": " + e);
         }
-    }
-
-    /** A bundle of the config template (runc's default, no terminal) with these args, rootfs and cgroup path. */
-    private static Path realBundle(Path dir, String template, String args, Path rootfs, String cgroupsPath)
-            throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), template.replace("@ARGS@", args)
-                .replace("@ROOTFS@", rootfs.toString()).replace("@CGROUPS_PATH@", cgroupsPath));
-        return dir;
     }
 
     private static void run(String[] cmd, Map<String, String> env, Path cwd) {

@@ -11,6 +11,7 @@ import io.capsa.image.registry.CredentialStore;
 import io.capsa.image.registry.Credentials;
 import io.capsa.image.store.Archives;
 import io.capsa.image.store.ImageStore;
+import io.capsa.image.store.StoreLock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -154,25 +155,32 @@ final class ImageCommands {
         public Integer call() throws IOException {
             ImageStore store = root.containers().images();
             Path src;
-            Path tmp = null;
             if (input != null) {
                 src = root.resolve(input);
                 if (!Files.exists(src)) throw new FrontException("open " + src + ": no such file or directory", 1);
-            } else {
-                tmp = Files.createTempFile(store.tmpDir(), "load-", ".tar");
-                Files.copy(root.in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                src = tmp;
+                load(store, src);
+                return 0;
             }
-            try {
-                PullProgress progress = quiet ? PullProgress.QUIET : ConsoleProgress.forStream(root.err);
-                for (Image img : new Archives(store).load(src, name, Platform.host(), progress)) {
-                    if (img.names().isEmpty()) root.out.println("Loaded image ID: " + img.id());
-                    for (String n : img.names()) root.out.println("Loaded image: " + Reference.parse(n).familiar());
+            // stdin is spooled into tmp/: under the store lock (shared) from the start, else a gc or the
+            // tidying of another pull or load (which empty tmp/ when no operation holds the lock) deletes it
+            try (StoreLock l = store.sharedLock()) {
+                Path tmp = Files.createTempFile(store.tmpDir(), "load-", ".tar");
+                try {
+                    Files.copy(root.in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    load(store, tmp);
+                } finally {
+                    Files.deleteIfExists(tmp);
                 }
-            } finally {
-                if (tmp != null) Files.deleteIfExists(tmp);
             }
             return 0;
+        }
+
+        private void load(ImageStore store, Path src) {
+            PullProgress progress = quiet ? PullProgress.QUIET : ConsoleProgress.forStream(root.err);
+            for (Image img : new Archives(store).load(src, name, Platform.host(), progress)) {
+                if (img.names().isEmpty()) root.out.println("Loaded image ID: " + img.id());
+                for (String n : img.names()) root.out.println("Loaded image: " + Reference.parse(n).familiar());
+            }
         }
     }
 
@@ -198,14 +206,18 @@ final class ImageCommands {
                 return 0;
             }
             if (f == Archives.Format.OCI_DIR) throw new FrontException("--format oci-dir needs -o DIR", 1);
-            Path tmp = Files.createTempFile(store.tmpDir(), "save-", ".tar");
-            try {
-                Files.delete(tmp);
-                new Archives(store).save(names, tmp, f);
-                Files.copy(tmp, root.out);
-                root.out.flush();
-            } finally {
-                Files.deleteIfExists(tmp);
+            // the archive is written into tmp/ first: under the store lock (shared), which keeps gc (and the
+            // tidying of pulls and loads) from emptying tmp/ meanwhile
+            try (StoreLock l = store.sharedLock()) {
+                Path tmp = Files.createTempFile(store.tmpDir(), "save-", ".tar");
+                try {
+                    Files.delete(tmp);
+                    new Archives(store).save(names, tmp, f);
+                    Files.copy(tmp, root.out);
+                    root.out.flush();
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
             }
             return 0;
         }

@@ -21,13 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** runc's resource commands: pause, resume, update, events, ps. */
 final class ResourceCommands {
@@ -39,10 +37,7 @@ final class ResourceCommands {
     }
 
     @Command(name = "pause", description = "pause suspends all processes inside the container")
-    static final class Pause implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
+    static final class Pause extends RuntimeCommands.OnContainer {
         @Override
         public Integer call() {
             control(root).pause(id);
@@ -51,10 +46,7 @@ final class ResourceCommands {
     }
 
     @Command(name = "resume", description = "resumes all processes that have been previously paused")
-    static final class Resume implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
+    static final class Resume extends RuntimeCommands.OnContainer {
         @Override
         public Integer call() {
             control(root).resume(id);
@@ -63,9 +55,7 @@ final class ResourceCommands {
     }
 
     @Command(name = "update", description = "update container resource constraints")
-    static final class Update implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
+    static final class Update extends RuntimeCommands.OnContainer {
         @Option(names = {"-r", "--resources"}, description = "path to a file containing the resources to update or '-' to read from the standard input") String resources;
         @Option(names = "--blkio-weight", description = "specifies per cgroup weight, range is from 10 to 1000") Integer blkioWeight;
         @Option(names = "--cpu-period", description = "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default") String cpuPeriod;
@@ -182,9 +172,7 @@ final class ResourceCommands {
     }
 
     @Command(name = "events", description = "display container events such as OOM notifications, cpu, memory, and IO usage statistics")
-    static final class Events implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
+    static final class Events extends RuntimeCommands.OnContainer {
         @Option(names = "--interval", description = "set the stats collection interval (default: 5s)") String interval = "5s";
         @Option(names = "--stats", description = "display the container's stats then exit") boolean stats;
 
@@ -268,10 +256,8 @@ final class ResourceCommands {
     }
 
     @Command(name = "ps", description = "ps displays the processes running inside a container")
-    static final class Ps implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
+    static final class Ps extends RuntimeCommands.OnContainer {
         @Option(names = {"-f", "--format"}, description = "select one of: table or json (default: \"table\")") String format = "table";
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
         @Parameters(index = "1..*", paramLabel = "<ps options>") List<String> psArgs = new ArrayList<>();
 
         @Override

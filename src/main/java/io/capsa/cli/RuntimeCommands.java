@@ -30,10 +30,14 @@ import picocli.CommandLine.ParentCommand;
 final class RuntimeCommands {
     private RuntimeCommands() {}
 
-    /** Flags shared by create and run. */
-    abstract static class CreateLike implements Callable<Integer> {
+    /** A subcommand on one container: the global context and the {@code <container-id>} (its first parameter). */
+    abstract static class OnContainer implements Callable<Integer> {
         @ParentCommand RuntimeCommand root;
+        @Parameters(index = "0", paramLabel = "<container-id>") String id;
+    }
 
+    /** Flags shared by create and run. */
+    abstract static class CreateLike extends OnContainer {
         @Option(names = {"-b", "--bundle"}, description = "path to the root of the bundle directory (default: current directory)")
         String bundle;
 
@@ -51,9 +55,6 @@ final class RuntimeCommands {
 
         @Option(names = "--preserve-fds", description = "pass N additional file descriptors to the container (after stdio and LISTEN_FDS)")
         int preserveFds;
-
-        @Parameters(index = "0", paramLabel = "<container-id>")
-        String id;
 
         ContainerRuntime.CreateOptions options(boolean detach) {
             int listen = 0;
@@ -102,10 +103,7 @@ final class RuntimeCommands {
     }
 
     @Command(name = "start", description = "execute the user defined process in a created container")
-    static final class Start implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
+    static final class Start extends OnContainer {
         @Override
         public Integer call() {
             root.runtime().start(id);
@@ -114,8 +112,7 @@ final class RuntimeCommands {
     }
 
     @Command(name = "exec", description = "execute new process inside the container")
-    static final class Exec implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
+    static final class Exec extends OnContainer {
         @Option(names = {"-p", "--process"}, description = "path to the process.json") String processFile;
         @Option(names = {"-e", "--env"}, description = "set environment variables") List<String> env = new ArrayList<>();
         @Option(names = "--cwd", description = "current working directory in the container") String cwd;
@@ -132,7 +129,6 @@ final class RuntimeCommands {
         @Option(names = "--process-label", description = "set the asm process label for the process") String processLabel;
         @Option(names = "--ignore-paused", description = "allow exec in a paused container") boolean ignorePaused;
         @Option(names = "--cgroup", description = "run the process in a sub-cgroup (not supported yet)") String cgroup;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
         @Parameters(index = "1..*", paramLabel = "<command>") List<String> args = new ArrayList<>();
 
         @Override
@@ -184,10 +180,7 @@ final class RuntimeCommands {
     }
 
     @Command(name = "state", description = "output the state of a container")
-    static final class StateCmd implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
+    static final class StateCmd extends OnContainer {
         @Override
         public Integer call() {
             root.out.println(Json.toIndentedJson(root.runtime().state(id)));
@@ -196,10 +189,8 @@ final class RuntimeCommands {
     }
 
     @Command(name = "kill", description = "kill sends the specified signal (default: SIGTERM) to the container's init process")
-    static final class Kill implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
+    static final class Kill extends OnContainer {
         @Option(names = {"-a", "--all"}, description = "send the specified signal to all processes inside the container") boolean all;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
         @Parameters(index = "1", arity = "0..1", paramLabel = "<signal>") String signal = "SIGTERM";
 
         @Override
@@ -210,10 +201,8 @@ final class RuntimeCommands {
     }
 
     @Command(name = "delete", description = "delete any resources held by the container")
-    static final class Delete implements Callable<Integer> {
-        @ParentCommand RuntimeCommand root;
+    static final class Delete extends OnContainer {
         @Option(names = {"-f", "--force"}, description = "forcibly delete the container if it is still running (uses SIGKILL)") boolean force;
-        @Parameters(index = "0", paramLabel = "<container-id>") String id;
 
         @Override
         public Integer call() {

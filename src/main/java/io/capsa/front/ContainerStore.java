@@ -125,7 +125,17 @@ public final class ContainerStore {
         } catch (IOException e) {
             throw new UncheckedIOException("creating " + d + ": " + e.getMessage(), e);
         }
-        save(r);
+        try {
+            save(r);
+        } catch (RuntimeException e) {
+            // e.g. a full disk: no directory without its record is left behind
+            try {
+                io.capsa.image.store.ImageStore.deleteTree(d);
+            } catch (RuntimeException e2) {
+                e.addSuppressed(e2);
+            }
+            throw e;
+        }
     }
 
     /** Writes the record atomically (temporary file + rename). */
@@ -138,6 +148,11 @@ public final class ContainerStore {
         } catch (NoSuchFileException e) {
             throw new FrontException("No such container: " + r.id);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // a full disk leaves it cut short
+            } catch (IOException e2) {
+                e.addSuppressed(e2);
+            }
             throw new UncheckedIOException("writing " + d.resolve(RECORD) + ": " + e.getMessage(), e);
         }
     }

@@ -201,11 +201,11 @@ public final class Containers {
             r.mounts = new ArrayList<>(b.mounts());
             r.exposedPorts = new ArrayList<>(b.exposedPorts());
             r.cgroupsPath = b.spec().linux().cgroupsPath();
-            for (var f : b.files().entrySet()) Files.writeString(dir.resolve(f.getKey()), f.getValue());
+            for (var f : b.files().entrySet()) write(dir.resolve(f.getKey()), f.getValue());
             Path bundle = store.bundle(r.id);
             Files.createDirectories(bundle);
             Path tmp = bundle.resolve("config.json.tmp");
-            Files.writeString(tmp, Json.toIndentedJson(b.spec()));
+            write(tmp, Json.toIndentedJson(b.spec()));
             Files.move(tmp, bundle.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE);
             r.bundle = bundle.toString();
             if (o.detach) r.logPath = store.logFile(r.id).toString();
@@ -221,6 +221,15 @@ public final class Containers {
             }
             if (e instanceof IOException io) throw new UncheckedIOException(io.getMessage(), io);
             throw (RuntimeException) e;
+        }
+    }
+
+    /** Writes a file of a container being created; a failure names the file ("writing F: No space left on device"). */
+    private static void write(Path f, String content) throws IOException {
+        try {
+            Files.writeString(f, content);
+        } catch (IOException e) {
+            throw new IOException("writing " + f + ": " + e.getMessage(), e);
         }
     }
 

@@ -5,10 +5,12 @@ import io.capsa.image.store.ImageStore;
 import io.capsa.image.store.StoreLock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The image service the front end uses: pull from registries into the store, and resolve names to images.
@@ -67,6 +69,7 @@ public final class Images {
     public Image pull(String reference, PullOptions o) {
         Reference ref = Reference.parse(reference);
         PullProgress p = o.progress();
+        store.cleanTmp();
         try (StoreLock l = store.sharedLock()) {
             RegistryClient.Fetched top = client.manifest(ref);
             RegistryClient.Fetched m = top;
@@ -135,30 +138,42 @@ public final class Images {
             return t;
         });
         try {
-            List<Future<?>> fs = new ArrayList<>();
+            CompletionService<Void> cs = new ExecutorCompletionService<>(pool);
             for (int i : todo) {
                 Descriptor d = layers.get(i);
                 Digest diffId = diffIds.get(i);
-                fs.add(pool.submit(() -> {
+                cs.submit(() -> {
                     fetchLayer(ref, d, diffId, p);
                     return null;
-                }));
+                });
             }
-            for (Future<?> f : fs) {
+            // the first failure (in time) is the one reported; the other layers stop then
+            for (int k = 0; k < todo.size(); k++) {
                 try {
-                    f.get();
+                    cs.take().get();
                 } catch (ExecutionException e) {
-                    pool.shutdownNow();
                     if (e.getCause() instanceof ImageException ie) throw ie;
                     throw new ImageException(ref + ": " + e.getCause(), e.getCause());
                 } catch (InterruptedException e) {
-                    pool.shutdownNow();
                     Thread.currentThread().interrupt();
                     throw new ImageException(ref + ": pull interrupted");
                 }
             }
         } finally {
-            pool.shutdownNow();
+            stop(pool);
+        }
+    }
+
+    /**
+     * Interrupts the layers still running and waits for them: once the pull returns (and its process may
+     * exit), they have removed their temporary unpack directories; downloads keep their partial files.
+     */
+    private static void stop(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

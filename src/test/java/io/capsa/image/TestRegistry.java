@@ -110,6 +110,10 @@ public final class TestRegistry implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
     public Path dir() {
         return dir;
     }
@@ -129,7 +133,7 @@ public final class TestRegistry implements AutoCloseable {
         run(cmd);
     }
 
-    static String run(List<String> cmd) throws Exception {
+    public static String run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -23,39 +22,15 @@ import java.util.Map;
  * pipe that is already full ($TEST_FULL_STDOUT, a fifo), so that a stage process that writes to it blocks there.
  */
 abstract class EscapeTestSupport extends ContainerTestSupport {
-    private static Path wrapper;
-
     @Override
     protected CapsaRun newRuntime() {
-        return new CapsaRun(wrapper());
-    }
-
-    private static synchronized Path wrapper() {
-        if (wrapper != null) return wrapper;
-        String prop = System.getProperty("capsa.test.runtime");
-        Path runtime = prop != null && !prop.isBlank() ? Path.of(prop) : TestPaths.repo().resolve("bin/capsa-runtime");
-        String script = """
-                #!/bin/sh
-                # the code under test (see CapsaRun): this JVM's classes and JDK
-                export CAPSA_CLASSPATH='%s' CAPSA_JAVA='%s'
-                if [ -n "$TEST_FD3" ]; then exec 3<"$TEST_FD3"; fi
-                if [ -n "$TEST_FD4" ]; then exec 4<"$TEST_FD4"; fi
+        return new CapsaRun(RuntimeWrapper.get("runtime-escape", """
                 if [ -n "$TEST_STDIO" ]; then exec <"$TEST_STDIO" >>"$TEST_STDIO" 2>>"$TEST_STDIO"; fi
                 if [ -n "$TEST_FULL_STDOUT" ]; then
                     exec 1<>"$TEST_FULL_STDOUT"
                     dd if=/dev/zero of=/dev/stdout bs=4096 count=64 oflag=nonblock 2>/dev/null
                 fi
-                exec '%s' "$@"
-                """.formatted(System.getProperty("java.class.path"),
-                Path.of(System.getProperty("java.home"), "bin", "java"), runtime);
-        try {
-            Path p = TestPaths.newDir("wrapper-").resolve("runtime-escape");
-            Files.writeString(p, script);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return wrapper = p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                """));
     }
 
     /** A busybox bundle with the attacker installed as /attack. */

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capsa.testing.CapsaRun;
 import io.capsa.testing.TestBundle;
-import io.capsa.testing.TestPaths;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,36 +25,12 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Tag("integration")
 @Execution(ExecutionMode.CONCURRENT)
 class FdsAndConsoleTest extends ContainerTestSupport {
-    private static Path wrapper;
-
     @Override
     protected CapsaRun newRuntime() {
-        return new CapsaRun(wrapper());
-    }
-
-    private static synchronized Path wrapper() {
-        if (wrapper != null) return wrapper;
-        String prop = System.getProperty("capsa.test.runtime");
-        Path runtime = prop != null && !prop.isBlank() ? Path.of(prop) : TestPaths.repo().resolve("bin/capsa-runtime");
-        String script = """
-                #!/bin/sh
-                # the code under test (see CapsaRun): this JVM's classes and JDK
-                export CAPSA_CLASSPATH='%s' CAPSA_JAVA='%s'
-                if [ -n "$TEST_FD3" ]; then exec 3<"$TEST_FD3"; fi
-                if [ -n "$TEST_FD4" ]; then exec 4<"$TEST_FD4"; fi
+        return new CapsaRun(RuntimeWrapper.get("runtime-with-fds", """
                 # socket activation names the runtime's pid (the exec below keeps it)
                 if [ -n "$LISTEN_FDS" ]; then export LISTEN_PID=$$; fi
-                exec '%s' "$@"
-                """.formatted(System.getProperty("java.class.path"),
-                Path.of(System.getProperty("java.home"), "bin", "java"), runtime);
-        try {
-            Path p = TestPaths.newDir("wrapper-").resolve("runtime-with-fds");
-            Files.writeString(p, script);
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return wrapper = p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                """));
     }
 
     /** The fd numbers of {@code ls -l /proc/self/fd} output that have a target (ls's own dir fd is closed by then). */

@@ -62,22 +62,22 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         /** Records the facts of every host path now (after creating them, before the attack). */
         void snapshot() {
             facts.clear();
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.forEach(p -> facts.put(p, FileFacts.of(p)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            facts.putAll(factsNow());
         }
 
         void assertUntouched() {
+            assertThat(factsNow()).as("host files the rootfs's symlinks point at").isEqualTo(facts);
+            assertThat(hostMountsUnder(dir)).as("host mounts on the targets").isEmpty();
+        }
+
+        private Map<Path, FileFacts> factsNow() {
             Map<Path, FileFacts> now = new LinkedHashMap<>();
             try (Stream<Path> s = Files.walk(dir)) {
                 s.forEach(p -> now.put(p, FileFacts.of(p)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            assertThat(now).as("host files the rootfs's symlinks point at").isEqualTo(facts);
-            assertThat(hostMountsUnder(dir)).as("host mounts on the targets").isEmpty();
+            return now;
         }
     }
 
@@ -100,6 +100,16 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         return Path.of("../".repeat(depth + 12) + to.toString().substring(1));
     }
 
+    /** {@link #link} to {@code to} as it is ("absolute") or {@link #climbing} to it ("climbing"). */
+    private static void link(TestBundle b, String rel, Path to, String style) {
+        link(b, rel, style.equals("absolute") ? to : climbing(rel, to));
+    }
+
+    /** The bundle without its /dev, /dev/pts, /dev/shm and /dev/mqueue mounts: /dev is the rootfs's own. */
+    private static TestBundle withoutDevMounts(TestBundle b) {
+        return b.removeMount("/dev").removeMount("/dev/pts").removeMount("/dev/shm").removeMount("/dev/mqueue");
+    }
+
     /** Runs the bundle: either it works (stdout returned) or it fails naming {@code field} and leaves nothing. */
     private CapsaRun.Result runOrFailClearly(TestBundle b, String... fields) {
         String id = capsa.newId();
@@ -119,13 +129,13 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         Path dev = t.dir("dev");
         t.snapshot();
         TestBundle b = sh("stat -c '%n %F %t,%T' /dev/null");
-        link(b, "dev", style.equals("absolute") ? dev : climbing("dev", dev));
+        link(b, "dev", dev, style);
         runOrFailClearly(b, "mounts[1] /dev");
         t.assertUntouched();
 
         // where the symlink's target exists *inside* the rootfs, /dev is made there
         TestBundle b2 = sh("stat -c '%n %F %t,%T' /dev/null");
-        link(b2, "dev", style.equals("absolute") ? dev : climbing("dev", dev));
+        link(b2, "dev", dev, style);
         Files.createDirectories(b2.rootfs().resolve(dev.toString().substring(1)));
         CapsaRun.Result r = runOrFailClearly(b2, "mounts[1] /dev");
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -139,8 +149,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         Path nul = t.file("null"), zero = t.file("zero"), tty = t.dir("tty"), ptmx = t.file("ptmx");
         t.snapshot();
         // no tmpfs on /dev: the devices are made in the rootfs's own /dev, over what the image put there
-        TestBundle b = sh("stat -c '%n %F %t,%T %a' /dev/null /dev/zero /dev/tty").removeMount("/dev")
-                .removeMount("/dev/pts").removeMount("/dev/shm").removeMount("/dev/mqueue");
+        TestBundle b = withoutDevMounts(sh("stat -c '%n %F %t,%T %a' /dev/null /dev/zero /dev/tty"));
         link(b, "dev/null", nul);
         link(b, "dev/zero", climbing("dev/zero", zero));
         link(b, "dev/tty", tty);
@@ -161,8 +170,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         Targets t = new Targets();
         Path nul = t.file("null"), zero = t.file("zero");
         t.snapshot();
-        TestBundle b = sh("stat -c '%n %F %t,%T' /dev/null /dev/zero").removeMount("/dev").removeMount("/dev/pts")
-                .removeMount("/dev/shm").removeMount("/dev/mqueue").userns(100000, 65536);
+        TestBundle b = withoutDevMounts(sh("stat -c '%n %F %t,%T' /dev/null /dev/zero")).userns(100000, 65536);
         b.linux().remove("maskedPaths");
         b.linux().remove("readonlyPaths");
         NamespacesTest.openForUserns(b);
@@ -178,8 +186,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         Targets t = new Targets();
         Path sub = t.dir("sub");
         t.snapshot();
-        TestBundle b = sh("stat -c '%n %F %t,%T %a %u' /dev/sub/mydev").removeMount("/dev").removeMount("/dev/pts")
-                .removeMount("/dev/shm").removeMount("/dev/mqueue");
+        TestBundle b = withoutDevMounts(sh("stat -c '%n %F %t,%T %a %u' /dev/sub/mydev"));
         b.linux().withArrayProperty("devices").addObject().put("path", "/dev/sub/mydev").put("type", "c")
                 .put("major", 1).put("minor", 3).put("fileMode", 0666).put("uid", 1000).put("gid", 1000);
         link(b, "dev/sub", sub);
@@ -247,9 +254,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         // writable, outside the read-only /proc/sys
         Path volume = sharedDir();
         Files.createSymbolicLink(volume.resolve("null"), Path.of("/proc/sys/kernel/core_pattern"));
-        TestBundle b = sh("stat -c '%n %F %t,%T' /proc/timer_list")
-                .removeMount("/dev").removeMount("/dev/pts").removeMount("/dev/shm").removeMount("/dev/mqueue")
-                .bind(volume.toString(), "/dev");
+        TestBundle b = withoutDevMounts(sh("stat -c '%n %F %t,%T' /proc/timer_list")).bind(volume.toString(), "/dev");
         b.maskedPaths("/proc/timer_list");
         CapsaRun.Result r = runOrFailClearly(b, "linux.maskedPaths[0] /proc/timer_list", "not the null device");
         assertThat(r.ok()).as(r.toString()).isFalse();
@@ -265,7 +270,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         String hostTtl = Files.readString(Path.of("/proc/sys/net/ipv4/ip_default_ttl")).strip();
         String ttl = hostTtl.equals("42") ? "43" : "42";
         TestBundle b = sh("cat /proc/sys/net/ipv4/ip_default_ttl").sysctl("net.ipv4.ip_default_ttl", ttl);
-        link(b, "proc", style.equals("absolute") ? proc : climbing("proc", proc));
+        link(b, "proc", proc, style);
         Files.createDirectories(b.rootfs().resolve(proc.toString().substring(1)));
         CapsaRun.Result r = runOrFailClearly(b, "mounts[0] /proc");
         if (r.ok()) assertThat(r.stdout()).isEqualTo(ttl + "\n");
@@ -284,7 +289,7 @@ class SymlinkEscapeTest extends EscapeTestSupport {
         b.linux().remove("maskedPaths");
         b.linux().remove("readonlyPaths");
         String rel = "proc/sys/net/ipv4/ip_default_ttl";
-        link(b, rel, style.equals("absolute") ? ttlFile : climbing(rel, ttlFile));
+        link(b, rel, ttlFile, style);
         runOrFailClearly(b, "linux.sysctl");
         t.assertUntouched();
     }

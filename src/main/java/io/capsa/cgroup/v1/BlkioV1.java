@@ -4,13 +4,17 @@ import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupFiles;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.LinuxBlockIO;
-import io.capsa.spec.LinuxThrottleDevice;
 import io.capsa.spec.LinuxWeightDevice;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.capsa.cgroup.ResourceValues.dev;
+import static io.capsa.cgroup.ResourceValues.notEmpty;
+import static io.capsa.cgroup.ResourceValues.nz;
+import static io.capsa.cgroup.ResourceValues.throttle;
 
 /**
  * The v1 blkio controller. Weights go to the CFQ files (blkio.weight, blkio.weight_device) where the
@@ -54,29 +58,10 @@ final class BlkioV1 {
                         "weightDevice[" + i + "].leafWeight"), dev(d.major(), d.minor(), field) + " " + d.leafWeight());
             }
         }
-        throttle(dir, b.throttleReadBpsDevice(), "throttleReadBpsDevice", "blkio.throttle.read_bps_device");
-        throttle(dir, b.throttleWriteBpsDevice(), "throttleWriteBpsDevice", "blkio.throttle.write_bps_device");
-        throttle(dir, b.throttleReadIOPSDevice(), "throttleReadIOPSDevice", "blkio.throttle.read_iops_device");
-        throttle(dir, b.throttleWriteIOPSDevice(), "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device");
-    }
-
-    private static void throttle(Path dir, List<LinuxThrottleDevice> list, String name, String file) {
-        if (list == null) {
-            return;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            LinuxThrottleDevice d = list.get(i);
-            String field = F + name + "[" + i + "]";
-            long rate = d.rate() == null ? 0 : d.rate();
-            CgroupFiles.write(field, dir.resolve(file), dev(d.major(), d.minor(), field) + " " + Long.toUnsignedString(rate));
-        }
-    }
-
-    static String dev(Long major, Long minor, String field) {
-        if (major == null || minor == null) {
-            throw new CgroupException(field + ": major and minor are required");
-        }
-        return major + ":" + minor;
+        throttle(dir.resolve("blkio.throttle.read_bps_device"), b.throttleReadBpsDevice(), "throttleReadBpsDevice", null);
+        throttle(dir.resolve("blkio.throttle.write_bps_device"), b.throttleWriteBpsDevice(), "throttleWriteBpsDevice", null);
+        throttle(dir.resolve("blkio.throttle.read_iops_device"), b.throttleReadIOPSDevice(), "throttleReadIOPSDevice", null);
+        throttle(dir.resolve("blkio.throttle.write_iops_device"), b.throttleWriteIOPSDevice(), "throttleWriteIOPSDevice", null);
     }
 
     private static Path need(Path dir, String file, String field) {
@@ -86,14 +71,6 @@ final class BlkioV1 {
                     + "weights: CFQ or BFQ is needed)");
         }
         return p;
-    }
-
-    static boolean nz(Integer v) {
-        return v != null && v != 0;
-    }
-
-    static boolean notEmpty(List<?> l) {
-        return l != null && !l.isEmpty();
     }
 
     static Stats.Blkio stats(Path dir) {

@@ -2,11 +2,14 @@ package io.capsa.cgroup.v1;
 
 import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupFiles;
+import io.capsa.cgroup.ResourceValues;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.LinuxCpu;
 
 import java.nio.file.Path;
 import java.util.Map;
+
+import static io.capsa.cgroup.ResourceValues.nz;
 
 /** The v1 cpu controller: cpu.shares, CFS quota/period/burst, RT runtime/period, cpu.idle. */
 final class CpuV1 {
@@ -16,8 +19,7 @@ final class CpuV1 {
     }
 
     static boolean isSet(LinuxCpu c) {
-        return c != null && (nz(c.shares()) || nz(c.quota()) || nz(c.period()) || c.burst() != null
-                || nz(c.realtimePeriod()) || nz(c.realtimeRuntime()) || c.idle() != null);
+        return ResourceValues.cpuSet(c);
     }
 
     /** RT bandwidth must be in place before a (possibly SCHED_RR) process joins: runc sets it on join too. */
@@ -77,10 +79,6 @@ final class CpuV1 {
         if (c.idle() != null) {
             CgroupFiles.write(F + "idle", dir.resolve("cpu.idle"), c.idle().toString());
         }
-    }
-
-    static boolean nz(Long v) {
-        return v != null && v != 0;
     }
 
     static Stats.Throttling throttling(Path dir) {

@@ -1,9 +1,12 @@
 package io.capsa.cgroup.v1;
 
 import io.capsa.cgroup.CgroupFiles;
+import io.capsa.cgroup.ResourceValues;
 import io.capsa.spec.LinuxCpu;
 
 import java.nio.file.Path;
+
+import static io.capsa.cgroup.ResourceValues.notEmpty;
 
 /** The v1 cpuset controller: cpuset.cpus and cpuset.mems. */
 final class CpusetV1 {
@@ -33,7 +36,7 @@ final class CpusetV1 {
     }
 
     static boolean isSet(LinuxCpu c) {
-        return c != null && (notEmpty(c.cpus()) || notEmpty(c.mems()));
+        return ResourceValues.cpusetSet(c);
     }
 
     static void apply(Path dir, LinuxCpu c) {
@@ -46,9 +49,5 @@ final class CpusetV1 {
         if (notEmpty(c.mems())) {
             CgroupFiles.write(F + "mems", dir.resolve("cpuset.mems"), c.mems());
         }
-    }
-
-    static boolean notEmpty(String s) {
-        return s != null && !s.isEmpty();
     }
 }

@@ -1,8 +1,8 @@
 package io.capsa.cgroup.v1;
 
-import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupFiles;
 import io.capsa.cgroup.HugePageSizes;
+import io.capsa.cgroup.ResourceValues;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.LinuxHugepageLimit;
 
@@ -18,24 +18,7 @@ final class HugetlbV1 {
     }
 
     static void apply(Path dir, List<LinuxHugepageLimit> limits) {
-        if (limits == null) {
-            return;
-        }
-        for (int i = 0; i < limits.size(); i++) {
-            LinuxHugepageLimit l = limits.get(i);
-            String field = "linux.resources.hugepageLimits[" + i + "]";
-            Path file = dir.resolve("hugetlb." + l.pageSize() + ".limit_in_bytes");
-            if (!Files.exists(file)) {
-                throw new CgroupException(field + ".pageSize: " + file + " does not exist (page size \"" + l.pageSize()
-                        + "\" is not supported; the host has " + HugePageSizes.host() + ")");
-            }
-            String v = Long.toUnsignedString(l.limit() == null ? 0 : l.limit());
-            CgroupFiles.write(field + ".limit", file, v);
-            Path rsvd = dir.resolve("hugetlb." + l.pageSize() + ".rsvd.limit_in_bytes");
-            if (Files.exists(rsvd)) {
-                CgroupFiles.write(field + ".limit", rsvd, v);
-            }
-        }
+        ResourceValues.hugepageLimits(dir, limits, "limit_in_bytes");
     }
 
     static Map<String, Stats.Hugetlb> stats(Path dir) {

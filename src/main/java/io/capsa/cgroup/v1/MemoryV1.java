@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.capsa.cgroup.ResourceValues.nz;
+
 /** The v1 memory controller (memory.limit_in_bytes, memory.memsw.limit_in_bytes, ...). */
 final class MemoryV1 {
     static final String F = "linux.resources.memory.";
@@ -93,10 +95,6 @@ final class MemoryV1 {
 
     private static void setSwap(Path dir, long swap) {
         CgroupFiles.write(F + "swap", dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(swap));
-    }
-
-    static boolean nz(Long v) {
-        return v != null && v != 0;
     }
 
     static long oomKills(Path dir) {

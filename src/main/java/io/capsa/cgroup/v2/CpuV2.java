@@ -2,11 +2,14 @@ package io.capsa.cgroup.v2;
 
 import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupFiles;
+import io.capsa.cgroup.ResourceValues;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.LinuxCpu;
 
 import java.nio.file.Path;
 import java.util.Map;
+
+import static io.capsa.cgroup.ResourceValues.nz;
 
 /**
  * The v2 cpu controller: shares to cpu.weight (crun's conversion, which runc adopted: 1024 shares,
@@ -20,8 +23,7 @@ final class CpuV2 {
     }
 
     static boolean isSet(LinuxCpu c) {
-        return c != null && (nz(c.shares()) || nz(c.quota()) || nz(c.period()) || c.burst() != null
-                || nz(c.realtimePeriod()) || nz(c.realtimeRuntime()) || c.idle() != null);
+        return ResourceValues.cpuSet(c);
     }
 
     /** cpu.shares (2..262144) to cpu.weight (1..10000): 10^((log2(s)^2 + 125 log2(s)) / 612 - 7/34). */
@@ -68,10 +70,6 @@ final class CpuV2 {
         if (c.idle() != null) {
             CgroupFiles.write(F + "idle", dir.resolve("cpu.idle"), c.idle().toString());
         }
-    }
-
-    static boolean nz(Long v) {
-        return v != null && v != 0;
     }
 
     static Stats.Cpu stats(Path dir) {

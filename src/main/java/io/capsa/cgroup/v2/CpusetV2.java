@@ -1,9 +1,12 @@
 package io.capsa.cgroup.v2;
 
 import io.capsa.cgroup.CgroupFiles;
+import io.capsa.cgroup.ResourceValues;
 import io.capsa.spec.LinuxCpu;
 
 import java.nio.file.Path;
+
+import static io.capsa.cgroup.ResourceValues.notEmpty;
 
 /** The v2 cpuset controller: cpuset.cpus and cpuset.mems (empty means the parent's, no set-up needed). */
 final class CpusetV2 {
@@ -13,14 +16,14 @@ final class CpusetV2 {
     }
 
     static boolean isSet(LinuxCpu c) {
-        return c != null && ((c.cpus() != null && !c.cpus().isEmpty()) || (c.mems() != null && !c.mems().isEmpty()));
+        return ResourceValues.cpusetSet(c);
     }
 
     static void apply(Path dir, LinuxCpu c) {
-        if (c.cpus() != null && !c.cpus().isEmpty()) {
+        if (notEmpty(c.cpus())) {
             CgroupFiles.write(F + "cpus", dir.resolve("cpuset.cpus"), c.cpus());
         }
-        if (c.mems() != null && !c.mems().isEmpty()) {
+        if (notEmpty(c.mems())) {
             CgroupFiles.write(F + "mems", dir.resolve("cpuset.mems"), c.mems());
         }
     }

@@ -1,8 +1,8 @@
 package io.capsa.cgroup.v2;
 
-import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupFiles;
 import io.capsa.cgroup.HugePageSizes;
+import io.capsa.cgroup.ResourceValues;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.LinuxHugepageLimit;
 
@@ -18,21 +18,7 @@ public final class HugetlbV2 {
     }
 
     public static void apply(Path dir, List<LinuxHugepageLimit> limits) {
-        for (int i = 0; i < limits.size(); i++) {
-            LinuxHugepageLimit l = limits.get(i);
-            String field = "linux.resources.hugepageLimits[" + i + "]";
-            Path file = dir.resolve("hugetlb." + l.pageSize() + ".max");
-            if (!Files.exists(file)) {
-                throw new CgroupException(field + ".pageSize: " + file + " does not exist (page size \"" + l.pageSize()
-                        + "\" is not supported; the host has " + HugePageSizes.host() + ")");
-            }
-            String v = Long.toUnsignedString(l.limit() == null ? 0 : l.limit());
-            CgroupFiles.write(field + ".limit", file, v);
-            Path rsvd = dir.resolve("hugetlb." + l.pageSize() + ".rsvd.max");
-            if (Files.exists(rsvd)) {
-                CgroupFiles.write(field + ".limit", rsvd, v);
-            }
-        }
+        ResourceValues.hugepageLimits(dir, limits, "max");
     }
 
     public static Map<String, Stats.Hugetlb> stats(Path dir) {

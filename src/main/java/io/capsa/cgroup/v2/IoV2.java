@@ -1,16 +1,19 @@
 package io.capsa.cgroup.v2;
 
-import io.capsa.cgroup.CgroupException;
 import io.capsa.cgroup.CgroupFiles;
 import io.capsa.cgroup.Stats;
 import io.capsa.spec.LinuxBlockIO;
-import io.capsa.spec.LinuxThrottleDevice;
 import io.capsa.spec.LinuxWeightDevice;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.capsa.cgroup.ResourceValues.dev;
+import static io.capsa.cgroup.ResourceValues.notEmpty;
+import static io.capsa.cgroup.ResourceValues.nz;
+import static io.capsa.cgroup.ResourceValues.throttle;
 
 /**
  * The v2 io controller. blockIO.weight goes to io.bfq.weight unchanged where BFQ is there, else to
@@ -56,38 +59,11 @@ final class IoV2 {
                 }
             }
         }
-        throttle(dir, b.throttleReadBpsDevice(), "throttleReadBpsDevice", "rbps");
-        throttle(dir, b.throttleWriteBpsDevice(), "throttleWriteBpsDevice", "wbps");
-        throttle(dir, b.throttleReadIOPSDevice(), "throttleReadIOPSDevice", "riops");
-        throttle(dir, b.throttleWriteIOPSDevice(), "throttleWriteIOPSDevice", "wiops");
-    }
-
-    private static void throttle(Path dir, List<LinuxThrottleDevice> list, String name, String key) {
-        if (list == null) {
-            return;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            LinuxThrottleDevice d = list.get(i);
-            String field = F + name + "[" + i + "]";
-            long rate = d.rate() == null ? 0 : d.rate();
-            CgroupFiles.write(field, dir.resolve("io.max"),
-                    dev(d.major(), d.minor(), field) + " " + key + "=" + (rate == 0 ? "max" : Long.toUnsignedString(rate)));
-        }
-    }
-
-    static String dev(Long major, Long minor, String field) {
-        if (major == null || minor == null) {
-            throw new CgroupException(field + ": major and minor are required");
-        }
-        return major + ":" + minor;
-    }
-
-    static boolean nz(Integer v) {
-        return v != null && v != 0;
-    }
-
-    static boolean notEmpty(List<?> l) {
-        return l != null && !l.isEmpty();
+        Path max = dir.resolve("io.max");
+        throttle(max, b.throttleReadBpsDevice(), "throttleReadBpsDevice", "rbps");
+        throttle(max, b.throttleWriteBpsDevice(), "throttleWriteBpsDevice", "wbps");
+        throttle(max, b.throttleReadIOPSDevice(), "throttleReadIOPSDevice", "riops");
+        throttle(max, b.throttleWriteIOPSDevice(), "throttleWriteIOPSDevice", "wiops");
     }
 
     /** io.stat "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0" as runc's v1-shaped entries. */

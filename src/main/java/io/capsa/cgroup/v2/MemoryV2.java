@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.capsa.cgroup.ResourceValues.nz;
+
 /**
  * The v2 memory controller: limit to memory.max, reservation to memory.low, swap (memory+swap in
  * the spec, v1's meaning) converted to memory.swap.max = swap - limit, as runc does. swappiness,
@@ -74,10 +76,6 @@ final class MemoryV2 {
             long r = m.reservation();
             CgroupFiles.write(F + "reservation", dir.resolve("memory.low"), r == -1 ? "max" : Long.toString(r));
         }
-    }
-
-    static boolean nz(Long v) {
-        return v != null && v != 0;
     }
 
     static long oomKills(Path dir) {

@@ -187,18 +187,27 @@ public final class RegistryClient {
         Digest want = d.parsedDigest();
         String what = "blob " + want + " of " + ref.name();
         IOException last = null;
+        boolean resumed = false;
         for (int attempt = 0; attempt <= options.retries(); attempt++) {
             try {
                 MessageDigest md = want.newDigest();
+                resumed |= Files.exists(partial) && Files.size(partial) > 0;
                 fetchInto(ref, d, want, partial, progress, what, md);
                 Digest got = want.withValue(md.digest());
                 if (!got.equals(want)) {
                     Files.deleteIfExists(partial);
+                    if (resumed) {
+                        // the part kept from an earlier attempt may be what is wrong: once more from the start
+                        resumed = false;
+                        last = new IOException("digest mismatch after resuming: the content has digest " + got);
+                        continue;
+                    }
                     throw new ImageException(what + ": digest mismatch: the content has digest " + got);
                 }
                 return;
             } catch (IOException e) {
-                last = e;
+                // a restart (the registry refused our range) says less than the failure that led to it
+                if (!(e instanceof Restart) || last == null) last = e;
                 if (Thread.currentThread().isInterrupted()) break;
                 try {
                     Thread.sleep(200L << attempt);
@@ -211,9 +220,19 @@ public final class RegistryClient {
         throw new ImageException(what + ": download failed: " + describe(last, ref.registry()), last);
     }
 
+    /** The registry refused the range of a resumed download: the next attempt starts from the beginning. */
+    private static final class Restart extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Restart(String message) {
+            super(message);
+        }
+    }
+
     /**
      * One attempt: the partial file ends up holding the whole blob (its size checked), all of it passed
-     * through md. IOException: retry (the partial file is kept).
+     * through md. IOException: retry (the partial file is kept). A registry that says the blob has another size
+     * than its descriptor, or a failure to write the partial file (a full disk), is final: ImageException.
      */
     private void fetchInto(Reference ref, Descriptor d, Digest want, Path partial, LongConsumer progress,
                            String what, MessageDigest md) throws IOException {
@@ -231,45 +250,100 @@ public final class RegistryClient {
         HttpResponse<InputStream> r = send(ref.registry(), scope(ref), "GET",
                 "/v2/" + ref.repository() + "/blobs/" + want, headers, what);
         int code = r.statusCode();
-        if (code == 416) { // our range is not satisfiable: start again
+        if (code == 416) { // our range is not satisfiable: the blob is shorter than what we hold, or changed
             r.body().close();
             Files.deleteIfExists(partial);
-            throw new IOException("range not satisfiable, restarting");
+            long total = rangeTotal(r.headers().firstValue("Content-Range").orElse(""));
+            if (total >= 0 && total != d.size()) throw sizeMismatch(what, total, d.size());
+            throw new Restart("the registry refused to resume at byte " + have + " (HTTP 416)");
         }
         if (code == 404) throw new ImageException(what + " not found" + errorDetail(readLimited(r, 65536, what), true));
         if (code != 200 && code != 206) throw httpError(code, readLimited(r, 65536, what), what);
         boolean append = code == 206 && have > 0;
+        // a registry that announces another size than the descriptor's will not send the blob we want
+        long announced = code == 206 ? rangeTotal(r.headers().firstValue("Content-Range").orElse(""))
+                : r.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (announced >= 0 && announced != d.size() && r.headers().firstValue("Content-Encoding").isEmpty()) {
+            r.body().close();
+            Files.deleteIfExists(partial);
+            throw sizeMismatch(what, announced, d.size());
+        }
         if (append) {
             hashFile(partial, md);
         } else {
             have = 0;
         }
-        try (InputStream in = r.body();
-             FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] buf = new byte[1 << 17];
-            long lastReport = 0;
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (have + n > d.size()) {
-                    ch.close();
-                    Files.deleteIfExists(partial);
-                    throw new ImageException(what + ": the registry sent more than the " + d.size()
-                            + " bytes its descriptor says");
-                }
-                md.update(buf, 0, n);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) ch.write(bb);
-                have += n;
-                long now = System.nanoTime();
-                if (now - lastReport > 50_000_000L) {
-                    progress.accept(have);
-                    lastReport = now;
+        try (InputStream in = r.body()) {
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+            } catch (IOException e) {
+                throw writeFailure(what, partial, e);
+            }
+            try (ch) {
+                byte[] buf = new byte[1 << 17];
+                long lastReport = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    if (have + n > d.size()) {
+                        ch.close();
+                        Files.deleteIfExists(partial);
+                        throw new ImageException(what + ": the registry sent more than the " + d.size()
+                                + " bytes its descriptor says");
+                    }
+                    md.update(buf, 0, n);
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                    try {
+                        while (bb.hasRemaining()) ch.write(bb);
+                    } catch (IOException e) {
+                        throw writeFailure(what, partial, e);
+                    }
+                    have += n;
+                    long now = System.nanoTime();
+                    if (now - lastReport > 50_000_000L) {
+                        progress.accept(have);
+                        lastReport = now;
+                    }
                 }
             }
         }
         progress.accept(have);
-        if (have < d.size()) throw new IOException("connection closed after " + have + " of " + d.size() + " bytes");
+        if (have < d.size()) {
+            throw new IOException("the connection closed after " + have + " of " + d.size() + " bytes");
+        }
+    }
+
+    private static ImageException sizeMismatch(String what, long registry, long descriptor) {
+        return new ImageException(what + ": size mismatch: the registry has " + registry
+                + " bytes, the manifest says " + descriptor);
+    }
+
+    /** The total of a Content-Range header ("bytes 0-9/100", "bytes *&#47;100"), or -1. */
+    static long rangeTotal(String contentRange) {
+        int slash = contentRange.lastIndexOf('/');
+        if (slash < 0) return -1;
+        try {
+            return Long.parseLong(contentRange.substring(slash + 1).trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Writing the partial file failed. An interrupt goes on as an IOException (the caller stops); anything else
+     * is final, and a full disk also drops what was written so far (the space is the user's, not ours).
+     */
+    private static IOException writeFailure(String what, Path partial, IOException e) throws IOException {
+        if (e instanceof java.nio.channels.ClosedByInterruptException || Thread.currentThread().isInterrupted()) return e;
+        if (ImageException.fullDisk(e) != null) {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // the message below is what matters
+            }
+        }
+        throw ImageException.writing(what, partial, e);
     }
 
     private static void hashFile(Path f, MessageDigest md) throws IOException {
@@ -306,12 +380,26 @@ public final class RegistryClient {
         String cacheKey = registry + " " + scope;
         String auth = login ? null : authHeaders.get(cacheKey);
         boolean triedAuth = false;
+        Credentials creds = null;
         while (true) {
             HttpResponse<InputStream> r = exchange(registry, method, path, headers, auth, what);
-            if (r.statusCode() != 401 || triedAuth) return r;
+            if (r.statusCode() != 401) return r;
+            if (triedAuth) {
+                if (login) return r;
+                // authenticated as well as we could, and still refused
+                byte[] body = readLimited(r, 65536, what);
+                authHeaders.remove(cacheKey);
+                if (creds == null) {
+                    throw new ImageException(what + ": unauthorized: authentication required (log in with capsa login "
+                            + registry + "; or the repository does not exist)" + errorDetail(body, false));
+                }
+                throw new ImageException(what + ": unauthorized: the registry refused "
+                        + (auth.startsWith("Bearer ") ? "access for " : "the credentials of ")
+                        + creds.username() + errorDetail(body, false));
+            }
             List<AuthChallenge> challenges = AuthChallenge.parse(r.headers().allValues("WWW-Authenticate"));
             byte[] body = readLimited(r, 65536, what);
-            Credentials creds = given != null ? given : options.credentials().lookup(registry);
+            creds = given != null ? given : options.credentials().lookup(registry);
             auth = authenticate(registry, scope, challenges, creds, what, body);
             triedAuth = true;
             if (!login) authHeaders.put(cacheKey, auth);

@@ -55,10 +55,11 @@ public final class Archives {
      * docker-archive. {@code name} names images the archive leaves unnamed (or names by tag only), may be null.
      */
     public List<Image> load(Path source, String name, Platform platform, PullProgress progress) {
+        store.cleanTmp();
         try (StoreLock l = store.sharedLock()) {
             if (Files.isDirectory(source)) {
                 try {
-                    return loadDir(source, name, platform, progress);
+                    return loadDir(new Src(source, source.toString(), false), name, platform, progress);
                 } catch (IOException e) {
                     throw new ImageException("cannot load " + source + ": " + e.getMessage(), e);
                 }
@@ -68,8 +69,12 @@ public final class Archives {
                 Files.createDirectory(tmp);
                 try (InputStream in = Compression.decompress(new BufferedInputStream(Files.newInputStream(source), 1 << 16))) {
                     extractPlain(in, tmp, source.toString());
+                } catch (IOException e) {
+                    String full = ImageException.fullDisk(e);
+                    if (full == null) throw e;
+                    throw new ImageException("cannot load " + source + ": " + full + " while extracting it into " + tmp, e);
                 }
-                return loadDir(tmp, name, platform, progress);
+                return loadDir(new Src(tmp, source.toString(), true), name, platform, progress);
             } catch (IOException e) {
                 throw new ImageException("cannot load " + source + ": " + e.getMessage(), e);
             } finally {
@@ -79,6 +84,12 @@ public final class Archives {
             progress.done();
         }
     }
+
+    /**
+     * What is loaded: a directory, the name errors give it (the archive's, not our temporary directory's), and
+     * whether the directory is our own extraction in the store's tmp/ (its files can become blobs as they are).
+     */
+    private record Src(Path dir, String label, boolean own) {}
 
     /** Extracts an archive holding only directories and regular files with plain relative names. */
     static void extractPlain(InputStream in, Path dest, String what) throws IOException {
@@ -116,30 +127,48 @@ public final class Archives {
         }
     }
 
-    private List<Image> loadDir(Path dir, String name, Platform platform, PullProgress progress) throws IOException {
+    private List<Image> loadDir(Src src, String name, Platform platform, PullProgress progress) throws IOException {
+        Path dir = src.dir();
         if (Files.isRegularFile(dir.resolve("index.json")) && Files.isRegularFile(dir.resolve("oci-layout"))) {
-            return loadOci(dir, name, platform, progress);
+            return loadOci(src, name, platform, progress);
         }
-        if (Files.isRegularFile(dir.resolve("manifest.json"))) return loadDockerArchive(dir, name, progress);
-        throw new ImageException(dir + ": neither an OCI image layout (index.json, oci-layout) nor a docker-archive (manifest.json)");
+        if (Files.isRegularFile(dir.resolve("manifest.json"))) return loadDockerArchive(src, name, progress);
+        throw new ImageException(src.label() + ": neither an OCI image layout (index.json, oci-layout) nor a docker-archive (manifest.json)");
     }
 
     private static Path blobIn(Path layout, Digest d) {
         return layout.resolve("blobs").resolve(d.algorithm()).resolve(d.hex());
     }
 
-    /** Copies a blob into the store verifying its digest and size. */
-    private void importBlob(Path src, Digest d, long size, String what) throws IOException {
+    /**
+     * Copies a blob into the store verifying its digest and size. A file of our own extraction becomes the blob
+     * through a hard link (no second copy: a full disk is reached later, if at all).
+     */
+    private void importBlob(Path src, Digest d, long size, String what, boolean own) throws IOException {
         if (store.hasBlob(d)) return;
-        if (!Files.isRegularFile(src)) throw new ImageException(what + ": blob " + d + " is missing");
+        if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) throw new ImageException(what + ": blob " + d + " is missing");
         if (size >= 0 && Files.size(src) != size) {
             throw new ImageException(what + ": blob " + d + ": size mismatch: " + Files.size(src) + " bytes, expected " + size);
+        }
+        if (own) {
+            MessageDigest md = d.newDigest();
+            try (InputStream in = Files.newInputStream(src)) {
+                byte[] buf = new byte[1 << 17];
+                int n;
+                while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+            }
+            Digest got = d.withValue(md.digest());
+            if (!got.equals(d)) throw new ImageException(what + ": blob " + d + ": digest mismatch: the content has digest " + got);
+            if (store.linkBlob(src, d)) return;
         }
         Path tmp = store.tmpDir().resolve("blob-" + UUID.randomUUID());
         try {
             MessageDigest md = d.newDigest();
             try (InputStream in = new DigestInputStream(Files.newInputStream(src), md)) {
                 Files.copy(in, tmp);
+            } catch (IOException e) {
+                if (ImageException.fullDisk(e) != null) throw ImageException.writing("blob " + d + " of " + what, tmp, e);
+                throw e;
             }
             Digest got = d.withValue(md.digest());
             if (!got.equals(d)) throw new ImageException(what + ": blob " + d + ": digest mismatch: the content has digest " + got);
@@ -149,8 +178,10 @@ public final class Archives {
         }
     }
 
-    private List<Image> loadOci(Path dir, String name, Platform platform, PullProgress progress) throws IOException {
-        ImageIndex idx = ImageIndex.parse(Files.readAllBytes(dir.resolve("index.json")), dir + "/index.json");
+    private List<Image> loadOci(Src src, String name, Platform platform, PullProgress progress) throws IOException {
+        Path dir = src.dir();
+        String label = src.label();
+        ImageIndex idx = ImageIndex.parse(Files.readAllBytes(dir.resolve("index.json")), label + "/index.json");
         List<Image> out = new ArrayList<>();
         for (Descriptor top : idx.manifests()) {
             Descriptor d = top;
@@ -160,22 +191,22 @@ public final class Archives {
                 Digest dd = d.parsedDigest();
                 body = Files.readAllBytes(blobIn(dir, dd));
                 Digest got = dd.withValue(dd.newDigest().digest(body));
-                if (!got.equals(dd)) throw new ImageException(dir + ": blob " + dd + ": digest mismatch: " + got);
+                if (!got.equals(dd)) throw new ImageException(label + ": blob " + dd + ": digest mismatch: " + got);
                 String mt = d.mediaType() != null ? d.mediaType()
                         : io.capsa.image.registry.RegistryClient.mediaTypeOf(body, "");
                 if (!MediaTypes.isIndex(mt)) break;
-                if (depth > 3) throw new ImageException(dir + ": image indexes nested too deeply");
-                d = ImageIndex.parse(body, dir + " index " + dd).select(platform, dir.toString());
+                if (depth > 3) throw new ImageException(label + ": image indexes nested too deeply");
+                d = ImageIndex.parse(body, label + " index " + dd).select(platform, label);
             }
             Digest md = d.parsedDigest();
-            Manifest m = Manifest.parse(body, dir + " manifest " + md);
+            Manifest m = Manifest.parse(body, label + " manifest " + md);
             String refName = top.annotations() == null ? null
                     : top.annotations().getOrDefault(CONTAINERD_NAME, top.annotations().get(REF_NAME));
             List<String> names = new ArrayList<>();
             Reference ref = imageName(refName, name);
             if (ref != null && ref.tag() != null) names.add(ref.toString());
             List<String> repoDigests = ref == null ? List.of() : List.of(ref.name() + "@" + topDigest);
-            out.add(importImage(dir, m, md, body, d.mediaType() != null ? d.mediaType() : m.mediaType(),
+            out.add(importImage(src, m, md, body, d.mediaType() != null ? d.mediaType() : m.mediaType(),
                     names, repoDigests, progress));
         }
         return out;
@@ -194,11 +225,12 @@ public final class Archives {
         return given == null ? null : Reference.parse(given);
     }
 
-    private Image importImage(Path dir, Manifest m, Digest md, byte[] body, String mediaType, List<String> names,
+    private Image importImage(Src src, Manifest m, Digest md, byte[] body, String mediaType, List<String> names,
                               List<String> repoDigests, PullProgress progress) throws IOException {
-        String what = dir + " image " + md;
+        Path dir = src.dir();
+        String what = src.label() + " image " + md;
         Digest cd = m.config().parsedDigest();
-        importBlob(blobIn(dir, cd), cd, m.config().size(), what);
+        importBlob(blobIn(dir, cd), cd, m.config().size(), what, src.own());
         ImageConfig cfg = ImageConfig.parse(store.readBlob(cd), what + " config");
         List<Digest> diffIds = cfg.diffIds();
         if (diffIds.size() != m.layers().size()) {
@@ -213,7 +245,7 @@ public final class Archives {
                 continue;
             }
             progress.layer(ld, "Loading layer", -1, -1);
-            importBlob(blobIn(dir, ld), ld, l.size(), what);
+            importBlob(blobIn(dir, ld), ld, l.size(), what, src.own());
             store.ensureLayer(diffIds.get(i), ld, null);
             progress.layer(ld, "Loaded", -1, -1);
         }
@@ -222,31 +254,34 @@ public final class Archives {
         return store.resolve(cd.toString());
     }
 
-    private List<Image> loadDockerArchive(Path dir, String name, PullProgress progress) throws IOException {
+    private List<Image> loadDockerArchive(Src src, String name, PullProgress progress) throws IOException {
+        Path dir = src.dir();
+        String label = src.label();
         JsonNode root = Json.mapper().readTree(Files.readAllBytes(dir.resolve("manifest.json")));
-        if (!root.isArray()) throw new ImageException(dir + ": manifest.json is not a list");
+        if (!root.isArray()) throw new ImageException(label + ": manifest.json is not a list");
         List<Image> out = new ArrayList<>();
         for (JsonNode item : root) {
             String configPath = item.path("Config").asText("");
-            if (configPath.isEmpty()) throw new ImageException(dir + ": manifest.json entry without Config");
-            Path cf = inside(dir, configPath);
+            if (configPath.isEmpty()) throw new ImageException(label + ": manifest.json entry without Config");
+            Path cf = inside(src, configPath);
             byte[] cfgBytes = Files.readAllBytes(cf);
             Digest cd = store.putBlob(cfgBytes, null);
-            ImageConfig cfg = ImageConfig.parse(cfgBytes, dir + "/" + configPath);
+            ImageConfig cfg = ImageConfig.parse(cfgBytes, label + "/" + configPath);
             List<Digest> diffIds = cfg.diffIds();
             JsonNode layers = item.path("Layers");
             if (layers.size() != diffIds.size()) {
-                throw new ImageException(dir + ": " + configPath + " has " + diffIds.size() + " diff_ids but manifest.json lists "
+                throw new ImageException(label + ": " + configPath + " has " + diffIds.size() + " diff_ids but manifest.json lists "
                         + layers.size() + " layers");
             }
             List<Descriptor> descs = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
-                Path lf = inside(dir, layers.get(i).asText());
+                Path lf = inside(src, layers.get(i).asText());
                 Digest ld = fileDigest(lf);
                 long size = Files.size(lf);
-                importBlob(lf, ld, size, dir.toString());
+                // our own extraction, hashed just now: linked as it is; else copied (and hashed again)
+                if (!store.hasBlob(ld) && !(src.own() && store.linkBlob(lf, ld))) importBlob(lf, ld, size, label, false);
                 Compression c;
-                try (InputStream in = new BufferedInputStream(Files.newInputStream(lf))) {
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(store.blobPath(ld)))) {
                     c = Compression.detect(in);
                 }
                 String mt = c == Compression.GZIP ? MediaTypes.DOCKER_LAYER_GZIP
@@ -269,10 +304,11 @@ public final class Archives {
         return out;
     }
 
-    private static Path inside(Path dir, String rel) {
+    private static Path inside(Src src, String rel) {
+        Path dir = src.dir();
         Path p = dir.resolve(rel).normalize();
-        if (!p.startsWith(dir) || rel.startsWith("/")) throw new ImageException(dir + ": path " + rel + " leaves the archive");
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) throw new ImageException(dir + ": " + rel + " is missing");
+        if (!p.startsWith(dir) || rel.startsWith("/")) throw new ImageException(src.label() + ": path " + rel + " leaves the archive");
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) throw new ImageException(src.label() + ": " + rel + " is missing");
         return p;
     }
 
@@ -296,6 +332,13 @@ public final class Archives {
      * docker-archive tar (layers uncompressed, as {@code docker save} writes them).
      */
     public void save(List<String> namesOrIds, Path target, Format format) {
+        // under the store lock (shared): a gc (after an rmi of another process) waits until the blobs are written
+        try (StoreLock l = store.sharedLock()) {
+            saveLocked(namesOrIds, target, format);
+        }
+    }
+
+    private void saveLocked(List<String> namesOrIds, Path target, Format format) {
         List<Image> images = new ArrayList<>();
         List<String> asked = new ArrayList<>();
         for (String n : namesOrIds) {

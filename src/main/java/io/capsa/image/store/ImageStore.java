@@ -109,14 +109,22 @@ public final class ImageStore {
         return root.resolve("locks").resolve(name + ".lock");
     }
 
-    /** The store lock, shared: held by pulls, loads and rootfs creation (anything that adds references). */
+    /**
+     * The store lock, shared: held by pulls, loads and rootfs creation (anything that adds references), saves
+     * and readers (they read blobs), and by anything that keeps a file in tmp/ (gc empties tmp/ under the
+     * exclusive lock). Lock order: the store lock before the index lock.
+     */
     public StoreLock sharedLock() {
-        return StoreLock.shared(lockFile("store"));
+        return StoreLock.shared(lockFile("store"), lockFile("gc"));
     }
 
-    /** The store lock, exclusive: held by garbage collection. */
+    /**
+     * The store lock, exclusive: held by garbage collection. While it waits for the shared holders to finish it
+     * holds gc.lock, which new shared holders pass first: they wait behind it (else overlapping readers would
+     * keep it waiting for ever).
+     */
     public StoreLock exclusiveLock() {
-        return StoreLock.exclusive(lockFile("store"));
+        return StoreLock.exclusive(lockFile("store"), lockFile("gc"));
     }
 
     // ---- blobs ----
@@ -146,9 +154,9 @@ public final class ImageStore {
             throw new ImageException("blob " + expected + ": digest mismatch: the content has digest " + d);
         }
         if (hasBlob(d)) return d;
+        Path tmp = tmpDir().resolve("blob-" + UUID.randomUUID());
         try {
             Files.createDirectories(blobPath(d).getParent());
-            Path tmp = tmpDir().resolve("blob-" + UUID.randomUUID());
             try {
                 Files.write(tmp, data);
                 commit(tmp, blobPath(d));
@@ -156,7 +164,7 @@ public final class ImageStore {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new ImageException("cannot store blob " + d + ": " + e.getMessage(), e);
+            throw ImageException.writing("blob " + d, tmp, e);
         }
         return d;
     }
@@ -167,7 +175,23 @@ public final class ImageStore {
             Files.createDirectories(blobPath(d).getParent());
             commit(verified, blobPath(d));
         } catch (IOException e) {
-            throw new ImageException("cannot store blob " + d + ": " + e.getMessage(), e);
+            throw ImageException.writing("blob " + d, blobPath(d), e);
+        }
+    }
+
+    /**
+     * Makes a verified file that stays where it is (a file of an archive being loaded, in tmp/) blob d through a
+     * hard link: no copy. False if it cannot be linked (the caller copies it).
+     */
+    public boolean linkBlob(Path verified, Digest d) {
+        try {
+            Files.createDirectories(blobPath(d).getParent());
+            Files.createLink(blobPath(d), verified);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return true; // another writer stored it
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -210,6 +234,8 @@ public final class ImageStore {
         if (hasLayer(diffId)) return;
         try (StoreLock l = StoreLock.exclusive(lockFile("layer-" + diffId.hex()))) {
             if (hasLayer(diffId)) return;
+            // what an unpack of this layer that was killed left (the lock says none is running)
+            deleteTmp("layer-" + diffId.hex() + "-");
             Path tmp = tmpDir().resolve("layer-" + diffId.hex() + "-" + UUID.randomUUID());
             try {
                 Files.createDirectory(tmp);
@@ -228,10 +254,40 @@ public final class ImageStore {
                     if (!hasLayer(diffId)) throw e; // else another writer won the race: keep theirs
                 }
             } catch (IOException e) {
-                throw new ImageException("layer " + blob + ": cannot unpack: " + e.getMessage(), e);
+                String full = ImageException.fullDisk(e);
+                throw new ImageException("layer " + blob + ": " + (full != null ? full + " while unpacking it into " + tmp
+                        : "cannot unpack: " + e.getMessage()), e);
             } finally {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** Deletes the entries of tmp/ whose names start with prefix. */
+    private void deleteTmp(String prefix) {
+        try (Stream<Path> s = Files.list(tmpDir())) {
+            for (Path p : s.toList()) if (p.getFileName().toString().startsWith(prefix)) deleteTree(p);
+        } catch (IOException e) {
+            throw new ImageException("cannot list " + tmpDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes what killed pulls and loads left in tmp/ (unpacks, archives being loaded), keeping partial
+     * downloads for resuming, if no other process uses the store now (else it does nothing: it never waits).
+     */
+    public void cleanTmp() {
+        try (StoreLock l = StoreLock.tryExclusive(lockFile("store"))) {
+            if (l == null) return;
+            try (Stream<Path> s = Files.list(tmpDir())) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    // index updates (tag, rmi) take the index lock only: theirs may be in flight
+                    if (!n.endsWith(".partial") && !n.startsWith("images.json.")) deleteTree(p);
+                }
+            }
+        } catch (IOException | ImageException e) {
+            // only tidying: the next gc does it
         }
     }
 
@@ -327,7 +383,7 @@ public final class ImageStore {
             Files.writeString(tmp, Json.toIndentedJson(new IndexFile(1, entries), "  "));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new ImageException("cannot write the image index " + f + ": " + e.getMessage(), e);
+            throw ImageException.writing("the image index", f, e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
@@ -352,7 +408,17 @@ public final class ImageStore {
      * the image it pointed to before (which keeps its other names, or stays as an untagged image).
      */
     public void addImage(Digest manifest, Digest config, String mediaType, List<String> names, List<String> repoDigests) {
+        addNames(manifest, config, mediaType, names, repoDigests, false);
+    }
+
+    private void addNames(Digest manifest, Digest config, String mediaType, List<String> names, List<String> repoDigests,
+                          boolean mustExist) {
         updateIndex(entries -> {
+            // a tag adds no blobs: it may only name an image still in the index (one removed meanwhile may have
+            // lost its blobs to gc already, and must not come back without them)
+            if (mustExist && entries.stream().noneMatch(e -> e.manifest().equals(manifest.toString()))) {
+                throw new ImageException("No such image: " + config.shortHex() + " (removed meanwhile)");
+            }
             Set<String> ns = new LinkedHashSet<>(names);
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
@@ -381,7 +447,7 @@ public final class ImageStore {
 
     /** Adds a name to an image already in the store ({@code capsa tag}). */
     public void tag(Image image, Reference name) {
-        addImage(image.manifestDigest(), image.id(), image.manifest().mediaType(), List.of(name.toString()), List.of());
+        addNames(image.manifestDigest(), image.id(), image.manifest().mediaType(), List.of(name.toString()), List.of(), true);
     }
 
     /** The image an index entry describes, read from its blobs. */
@@ -400,15 +466,22 @@ public final class ImageStore {
         return new Image(cd, e.names(), md, e.repoDigests(), m, c, size, added);
     }
 
-    /** Every image in the store. */
+    /**
+     * Every image in the store. Read under the store lock (shared): a gc after a concurrent rmi cannot delete the
+     * blobs of an entry between reading the index and reading them.
+     */
     public List<Image> images() {
-        return entries().stream().map(this::image).toList();
+        try (StoreLock l = sharedLock()) {
+            return entries().stream().map(this::image).toList();
+        }
     }
 
     /** The image a name ({@code alpine}, {@code host:5000/x:y}, {@code x@sha256:...}) or id (prefix) names. */
     public Optional<Image> find(String nameOrId) {
-        Entry e = findEntry(entries(), nameOrId);
-        return e == null ? Optional.empty() : Optional.of(image(e));
+        try (StoreLock l = sharedLock()) {
+            Entry e = findEntry(entries(), nameOrId);
+            return e == null ? Optional.empty() : Optional.of(image(e));
+        }
     }
 
     /** Like {@link #find}, or {@link ImageException} "No such image". */
@@ -516,7 +589,7 @@ public final class ImageStore {
             Files.write(tmp, Json.toBytes(r));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new ImageException("cannot write " + f + ": " + e.getMessage(), e);
+            throw ImageException.writing("the root filesystem record of container " + id, f, e);
         }
     }
 
@@ -557,10 +630,16 @@ public final class ImageStore {
 
     /**
      * Deletes blobs and unpacked layers that no image in the index and no container root filesystem uses,
-     * and leftovers of interrupted pulls. Waits for running pulls (it holds the store lock exclusively).
+     * and everything in tmp/ (leftovers of interrupted pulls and loads, partial downloads included).
+     *
+     * <p>Safe against every other store operation, in this process or another: it holds the store lock
+     * exclusively (pulls, loads, saves, readers of images and root filesystem creation hold it shared while
+     * their files in tmp/ exist and while they read blobs), then the index lock (tag and rmi change the index
+     * under it only, writing their new images.json in tmp/ first), so no file of a running operation is in tmp/
+     * and the index cannot change while it decides what is used.
      */
     public GcResult gc() {
-        try (StoreLock l = exclusiveLock()) {
+        try (StoreLock l = exclusiveLock(); StoreLock il = StoreLock.exclusive(lockFile("index"))) {
             Set<String> blobs = new HashSet<>();
             Set<String> layers = new HashSet<>();
             for (Entry e : entries()) {

@@ -33,11 +33,28 @@ public final class StoreLock implements AutoCloseable {
         this.shared = shared;
     }
 
+    /** A shared lock asked for by the thread that holds the lock exclusively: it has it already. */
+    private static StoreLock held(Node node) {
+        StoreLock l = new StoreLock(node, true);
+        l.closed = true;
+        return l;
+    }
+
     /** Blocks until this thread holds the lock file exclusively. */
     public static StoreLock exclusive(Path file) {
+        return exclusive(file, null);
+    }
+
+    /**
+     * Blocks until this thread holds the lock file exclusively, holding {@code turnstile} (may be null)
+     * exclusively while it waits: shared holders that come later ({@link #shared(Path, Path)} with the same
+     * turnstile) wait behind it. fcntl locks have no queue: without it a steady stream of overlapping shared
+     * holders would keep the exclusive one waiting for ever.
+     */
+    public static StoreLock exclusive(Path file, Path turnstile) {
         Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
         n.rw.writeLock().lock();
-        try {
+        try (StoreLock t = turnstile == null ? null : exclusive(turnstile)) {
             synchronized (n) {
                 acquire(n, file, false);
             }
@@ -48,13 +65,58 @@ public final class StoreLock implements AutoCloseable {
         return new StoreLock(n, false);
     }
 
-    /** Blocks until this thread holds the lock file shared (with other shared holders). */
-    public static StoreLock shared(Path file) {
+    /** The lock file exclusively if nobody (no thread, no process) holds it now, else null: never waits. */
+    public static StoreLock tryExclusive(Path file) {
         Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
+        if (!n.rw.writeLock().tryLock()) return null;
+        boolean ok = false;
+        try {
+            synchronized (n) {
+                try {
+                    n.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.READ);
+                    n.lock = n.channel.tryLock(0, Long.MAX_VALUE, false);
+                } catch (IOException e) {
+                    release(n);
+                    throw new ImageException("cannot lock " + file + ": " + e.getMessage(), e);
+                }
+                if (n.lock == null) {
+                    release(n);
+                    return null;
+                }
+            }
+            ok = true;
+            return new StoreLock(n, false);
+        } finally {
+            if (!ok) n.rw.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Blocks until this thread holds the lock file shared (with other shared holders). In the thread that holds
+     * it exclusively it returns at once (a second fcntl lock of this process would turn its exclusive one into a
+     * shared one) and its close does nothing.
+     */
+    public static StoreLock shared(Path file) {
+        return shared(file, null);
+    }
+
+    /**
+     * Like {@link #shared(Path)}, but first passes {@code turnstile} (may be null; taken shared and dropped at
+     * once) when this process does not hold the lock yet: it waits behind an exclusive holder that waits (see
+     * {@link #exclusive(Path, Path)}). A process that holds the lock already does not wait there: the
+     * exclusive one waits for it.
+     */
+    public static StoreLock shared(Path file, Path turnstile) {
+        Node n = NODES.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Node());
+        if (n.rw.isWriteLockedByCurrentThread()) return held(n);
         n.rw.readLock().lock();
         try {
             synchronized (n) {
-                if (n.sharedHolders == 0) acquire(n, file, true);
+                if (n.sharedHolders == 0) {
+                    if (turnstile != null) shared(turnstile).close();
+                    acquire(n, file, true);
+                }
                 n.sharedHolders++;
             }
         } catch (RuntimeException e) {

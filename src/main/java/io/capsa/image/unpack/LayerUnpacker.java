@@ -169,11 +169,18 @@ public final class LayerUnpacker {
             }
         } catch (ImageException e) {
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | SysException e) {
+            String full = ImageException.fullDisk(e);
+            if (full != null) {
+                throw new ImageException("layer " + layer + ": " + full + " while unpacking "
+                        + (entryName == null ? "it" : "entry \"" + entryName + "\"") + " into " + dest, e);
+            }
+            if (e instanceof SysException) {
+                throw new ImageException("layer " + layer + ": entry \"" + entryName + "\": " + e.getMessage(), e);
+            }
             String where = entryName == null ? "" : " at entry \"" + entryName + "\"";
-            throw new ImageException("layer " + layer + ": unpacking failed" + where + ": " + e, e);
-        } catch (SysException e) {
-            throw new ImageException("layer " + layer + ": entry \"" + entryName + "\": " + e.getMessage(), e);
+            throw new ImageException("layer " + layer + ": unpacking failed" + where + ": "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
         }
         return new Result(new Digest("sha256", java.util.HexFormat.of().formatHex(sha.digest())), count[0], entries);
     }
