@@ -5,13 +5,14 @@
 #   CAPSA_JAVA       java executable or JDK home to use (must be JDK 25+)
 #   JAVA_HOME        used if it is a JDK 25+ and CAPSA_JAVA is unset
 #   CAPSA_JAVA_OPTS  extra JVM options (e.g. -Xlog:aot to see why the AOT cache is not used)
-#   CAPSA_NO_AOT=1   do not use target/capsa.aot
+#   CAPSA_NO_AOT=1   do not use the AOT cache (target/capsa-runtime.aot, target/capsa.aot)
 #   CAPSA_CLASSPATH  run these classes instead of target/capsa.jar, without the AOT cache (the tests use it
 #                    to run the code just compiled, target/classes + dependencies, before the jar exists)
 
 CAPSA_HOME=${CAPSA_BIN%/*}
 CAPSA_JAR=$CAPSA_HOME/target/capsa.jar
-CAPSA_AOT=$CAPSA_HOME/target/capsa.aot
+CAPSA_AOT=$CAPSA_HOME/target/capsa.aot                  # bin/capsa's AOT cache
+CAPSA_RUNTIME_AOT=$CAPSA_HOME/target/capsa-runtime.aot  # bin/capsa-runtime's
 CAPSA_DEFAULT_JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 
 # JVM flags chosen for start-up time, measured as CPU time (user+sys, medians of interleaved runs on a loaded
@@ -21,12 +22,36 @@ CAPSA_DEFAULT_JDK=/usr/lib/jvm/temurin-25-jdk-amd64
 # -Xmx256m changed nothing measurable. -Xshare:auto is the default (and naming it is refused with -XX:AOTCache).
 # bin/train-aot.sh trains the AOT cache with exactly these flags: the cache is refused when e.g.
 # --enable-native-access differs.
+# -XX:CompileThresholdScaling=10 (C1 compiles a method after 10x the usual invocations and loop iterations):
+# a command is over before most of what C1 compiled pays back, and the compiler thread used about a third of
+# a short command's CPU; it cut 15-30% of CPU per command (bench/startup.sh; 20 and 50 measured alike,
+# 200 and -Xint less well: then the interpreter's extra time on hot loops outweighs).
+# -Djdk.reflect.useNativeAccessorOnly=true: Method.invoke and Constructor.newInstance through the JVM's native
+# accessor instead of method handles. The JDK's source calls the property "for testing only"; we set it on
+# purpose, because:
+#  - each reflective constructor or method costs its first call method-handle adapters spun as new classes
+#    (about 100 per create, for the records of config.json); the AOT cache does not keep them. Measured: create
+#    and run about 240 ms CPU less each (of ~700), the other commands 10-30 ms (README "Start-up");
+#  - the native accessor is no test double: it is the JDK's own implementation for reflection during start-up
+#    (before java.lang.invoke works) and for native and odd varargs methods, and was the first-calls path of
+#    every JDK up to 17; behaviour (exceptions, access checks) is the same, only many calls to one member are
+#    slower (no inlining), which a command that lives for a second never makes;
+#  - it is a system property, not a VM flag: a JDK that drops it ignores it, and the commands are as before.
+# -XX:CompileCommand=CompileThresholdScaling,java.math.BigInteger::*,0.01: JDK 25's BigDecimal computes
+# 5^(2^16) in its static initializer (a 152,000-bit number, by repeated squaring), ~40 ms CPU interpreted, and
+# every command that reads JSON initializes BigDecimal (jackson-core's ParserMinimalBase has BigDecimal
+# constants); compiling BigInteger's methods early cut ~15 ms of it (state: 314 -> 301 ms CPU). `quiet`:
+# otherwise the JVM announces the command on stdout.
 # JVM log output goes to stderr, never stdout (stdout carries JSON that engines parse), and the AOT
 # cache's own messages are silenced (a stale or missing cache only costs time).
 CAPSA_JVM_FLAGS=(
   -XX:+UseSerialGC
   -XX:TieredStopAtLevel=1
+  -XX:CompileThresholdScaling=10
   -XX:-UsePerfData
+  -Djdk.reflect.useNativeAccessorOnly=true
+  -XX:CompileCommand=quiet
+  -XX:CompileCommand=CompileThresholdScaling,java.math.BigInteger::*,0.01
   --enable-native-access=ALL-UNNAMED
   -Xlog:disable -Xlog:all=warning,aot=off,cds=off:stderr
 )
@@ -64,15 +89,16 @@ capsa_find_java() {
 capsa_launch() {
   local main=$1; shift
   capsa_find_java || exit 1
-  local cp=$CAPSA_JAR aot=()
+  local cp=$CAPSA_JAR aot=() cache=$CAPSA_AOT
+  [[ $main == io.capsa.cli.RuntimeMain ]] && cache=$CAPSA_RUNTIME_AOT
   if [[ -n ${CAPSA_CLASSPATH-} ]]; then
     cp=$CAPSA_CLASSPATH
   elif [[ ! -f $CAPSA_JAR ]]; then
     echo "capsa: $CAPSA_JAR not found: build it first (mvn -B package, see README)" >&2
     exit 1
   # Use the cache only if it exists and is not older than the jar (a stale cache is refused anyway).
-  elif [[ -z ${CAPSA_NO_AOT-} && -f $CAPSA_AOT && ! $CAPSA_JAR -nt $CAPSA_AOT ]]; then
-    aot=(-XX:AOTCache="$CAPSA_AOT")
+  elif [[ -z ${CAPSA_NO_AOT-} && -f $cache && ! $CAPSA_JAR -nt $cache ]]; then
+    aot=(-XX:AOTCache="$cache")
   fi
   # shellcheck disable=SC2086 # CAPSA_JAVA_OPTS is a list of options on purpose
   exec "$CAPSA_JAVA_BIN" "${CAPSA_JVM_FLAGS[@]}" "${aot[@]}" ${CAPSA_JAVA_OPTS-} -cp "$cp" "$main" "$@"

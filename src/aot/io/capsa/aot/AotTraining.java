@@ -13,20 +13,44 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The AOT cache's training run (bin/train-aot.sh; not part of capsa.jar). Runs capsa-runtime command lines in
- * one JVM through {@link RuntimeMain#execute}, as an engine would, without root and without side effects:
- * --version, help, spec, features, list/state/kill/delete of unknown containers, and create/run of real bundles
- * that are loaded, validated and planned in full but then fail where the state directory would be made (their
- * --root lies below a regular file), before anything exists on the host.
+ * The AOT caches' training runs (bin/train-aot.sh; not part of capsa.jar): one per launcher, since the JVM loads
+ * every class of its cache at start-up (about 35 us per class): the runtime's commands, which engines run several
+ * times per container, should not pay for the front end's classes (jackson-databind among them), nor the reverse.
  *
- * <p>Usage: {@code AotTraining WORKDIR} (an empty scratch directory). Prints one line per command to stderr.
+ * <p>{@code runtime}: capsa-runtime command lines in one JVM through {@link RuntimeMain#execute}, as an engine
+ * would, without root and without side effects: --version, help, spec, features, list/state/kill/delete of
+ * unknown containers, and create/run of real bundles that are loaded, validated and planned in full but then
+ * fail where the state directory would be made (their --root lies below a regular file), before anything exists
+ * on the host. {@code front}: bin/capsa's command lines through {@link CapsaMain#execute}, likewise dry.
+ *
+ * <p>With {@code --real CGROUP_PARENT BUSYBOX_IMAGE_TAR BUNDLES} (bin/train-aot.sh passes it when the build
+ * runs as root, as CI does, having made the image and, in BUNDLES, the busybox bundles life and detached, whose
+ * process sleeps, and once, whose process is /bin/true) each then also runs real containers: the runtime's create,
+ * state, start, kill, delete, run and exec; the front end's load, run --rm, ps, images, inspect, rm and rmi. All
+ * in the scratch directory (state roots, image store) and below the cgroup CGROUP_PARENT of its own, deleted
+ * after (also on failure). The caches then hold what those paths load, which the dry runs never reach.
+ *
+ * <p>Usage: {@code AotTraining runtime|front WORKDIR [--real CGROUP_PARENT BUSYBOX_IMAGE_TAR BUNDLES]}
+ * (WORKDIR: an empty scratch directory). Prints one line per command to stderr.
  */
 public final class AotTraining {
     private AotTraining() {
     }
 
     public static void main(String[] a) throws IOException {
-        Path work = Path.of(a[0]).toAbsolutePath();
+        Path work = Path.of(a[1]).toAbsolutePath();
+        Map<String, String> env = System.getenv();
+        boolean real = a.length == 6 && a[2].equals("--real");
+        if (a[0].equals("front")) {
+            front(work, env);
+            if (real) realFront(work.resolve("real"), a[3], Path.of(a[4]), env);
+        } else {
+            runtime(work, env);
+            if (real) realRuntime(work.resolve("real"), Path.of(a[5]), env);
+        }
+    }
+
+    private static void runtime(Path work, Map<String, String> env) throws IOException {
         Path root = Files.createDirectories(work.resolve("state"));
         Path blocked = Files.writeString(work.resolve("not-a-dir"), "").resolve("state"); // createDir fails here
         Path specDir = Files.createDirectories(work.resolve("spec"));
@@ -59,7 +83,19 @@ public final class AotTraining {
             cmds.add(new String[] {"--root", blocked.toString(), "--log-format", "json", "--log",
                     work.resolve("log.json").toString(), "run", "-d", "--bundle", b.toString(), "aot-training-5"});
         }
-        // the front end (bin/capsa): a store and runtime root of its own in the scratch dir, nothing run
+        int i = 0;
+        for (String[] c : cmds) {
+            Path cwd = c[0].equals("spec") ? specDir : work;
+            run(c, env, cwd);
+            if (i++ == 3) {
+                run(new String[] {"spec"}, env, Files.createDirectories(work.resolve("spec1")));
+                run(new String[] {"spec", "--rootless"}, env, Files.createDirectories(work.resolve("spec2")));
+            }
+        }
+    }
+
+    private static void front(Path work, Map<String, String> env) {
+        // a store and runtime root of its own in the scratch dir, nothing run
         String store = work.resolve("front-store").toString(), run = work.resolve("front-run").toString();
         List<String[]> front = new ArrayList<>();
         front.add(new String[] {"--version"});
@@ -71,16 +107,79 @@ public final class AotTraining {
         front.add(new String[] {"--root", store, "--runroot", run, "rm", "-f", "no-such-container"});
         front.add(new String[] {"--root", store, "--runroot", run, "run", "--rm", "--pull", "never", "-m", "64m",
                 "-e", "A=1", "localhost/no-such-image", "true"});
-        Map<String, String> env = System.getenv();
         for (String[] c : front) runFront(c, env, work);
-        int i = 0;
-        for (String[] c : cmds) {
-            Path cwd = c[0].equals("spec") ? specDir : work;
-            run(c, env, cwd);
-            if (i++ == 3) {
-                run(new String[] {"spec"}, env, Files.createDirectories(work.resolve("spec1")));
-                run(new String[] {"spec", "--rootless"}, env, Files.createDirectories(work.resolve("spec2")));
+    }
+
+    /**
+     * Real containers (root only): the lifecycle an engine drives, each command as its own command line.
+     * Everything is deleted after, also when a command fails.
+     */
+    private static void realRuntime(Path work, Path bundles, Map<String, String> env) throws IOException {
+        String r = Files.createDirectories(work.resolve("state")).toString();
+        Path life = bundles.resolve("life"), once = bundles.resolve("once"), detached = bundles.resolve("detached");
+        try {
+            run(new String[] {"--root", r, "create", "--bundle", life.toString(), "--pid-file",
+                    work.resolve("life.pid").toString(), "real-1"}, env, work);
+            run(new String[] {"--root", r, "state", "real-1"}, env, work);
+            run(new String[] {"--root", r, "list"}, env, work);
+            run(new String[] {"--root", r, "start", "real-1"}, env, work);
+            run(new String[] {"--root", r, "state", "real-1"}, env, work);
+            run(new String[] {"--root", r, "kill", "real-1", "KILL"}, env, work);
+            waitStopped(work.resolve("life.pid"));
+            run(new String[] {"--root", r, "state", "real-1"}, env, work);
+            run(new String[] {"--root", r, "delete", "real-1"}, env, work);
+            run(new String[] {"--root", r, "run", "--bundle", once.toString(), "real-2"}, env, work);
+            run(new String[] {"--root", r, "run", "-d", "--bundle", detached.toString(), "real-3"}, env, work);
+            run(new String[] {"--root", r, "exec", "real-3", "/bin/true"}, env, work);
+            run(new String[] {"--root", r, "kill", "real-3", "TERM"}, env, work);
+            run(new String[] {"--root", r, "delete", "--force", "real-3"}, env, work);
+        } finally {
+            for (String id : new String[] {"real-1", "real-2", "real-3"}) {
+                if (Files.exists(Path.of(r, id))) run(new String[] {"--root", r, "delete", "--force", id}, env, work);
             }
+        }
+    }
+
+    /** The front end on real containers (root only): load the busybox image, run it, look at it, remove it. */
+    private static void realFront(Path work, String cgroupParent, Path imageTar, Map<String, String> env) {
+        String store = work.resolve("front-store").toString(), runroot = work.resolve("front-run").toString();
+        String[] g = {"--root", store, "--runroot", runroot};
+        try {
+            runFront(concat(g, "load", "-i", imageTar.toString()), env, work);
+            runFront(concat(g, "run", "--rm", "--cgroup-parent", cgroupParent + "/front", "localhost/busybox:latest",
+                    "true"), env, work);
+            runFront(concat(g, "run", "--cgroup-parent", cgroupParent + "/front", "--name", "real-4",
+                    "localhost/busybox:latest", "true"), env, work);
+            runFront(concat(g, "ps", "-a"), env, work);
+            runFront(concat(g, "images"), env, work);
+            runFront(concat(g, "inspect", "real-4"), env, work);
+            runFront(concat(g, "rm", "real-4"), env, work);
+            runFront(concat(g, "rmi", "localhost/busybox:latest"), env, work);
+        } finally {
+            if (Files.exists(Path.of(runroot))) runFront(concat(g, "rm", "-f", "real-4"), env, work);
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    /** Waits (up to 10 s) until the process of the pid file has exited (or is a zombie). */
+    private static void waitStopped(Path pidFile) {
+        try {
+            String pid = Files.readString(pidFile).strip();
+            for (int i = 0; i < 1000; i++) {
+                Path stat = Path.of("/proc", pid, "stat");
+                if (!Files.exists(stat)) return;
+                String s = Files.readString(stat);
+                char state = s.charAt(s.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') return;
+                Thread.sleep(10);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            System.err.println("  aot training: waiting for the process of " + pidFile + ": " + e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.capsa.front;
 
 import io.capsa.spec.Json;
+import io.capsa.spec.RecordJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -160,10 +161,10 @@ public final class ContainerStore {
     public ContainerRecord load(String id) {
         Path f = dir(id).resolve(RECORD);
         try {
-            return Json.mapper().readValue(Files.readAllBytes(f), ContainerRecord.class);
+            return RecordJson.read(Files.readAllBytes(f), ContainerRecord.class);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (IOException e) {
+        } catch (IOException | RecordJson.JsonBindException e) {
             throw new FrontException("container " + id + ": cannot read " + f + ": " + e.getMessage());
         }
     }

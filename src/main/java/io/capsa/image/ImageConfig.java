@@ -64,12 +64,11 @@ public record ImageConfig(
     public static ImageConfig parse(byte[] json, String what) {
         ImageConfig c;
         try {
-            c = io.capsa.spec.Json.mapper().readValue(json, ImageConfig.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ImageException(what + ": invalid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+            c = io.capsa.spec.RecordJson.read(json, ImageConfig.class);
+        } catch (io.capsa.spec.RecordJson.JsonBindException e) {
             throw new ImageException(what + ": invalid image config JSON: " + e.getMessage());
         }
+        if (c == null) throw new ImageException(what + ": invalid image config JSON: null");
         if (c.rootfs == null) throw new ImageException(what + ": image config has no rootfs");
         for (String d : c.rootfs.diffIds()) Digest.parse(d);
         return c;

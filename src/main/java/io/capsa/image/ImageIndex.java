@@ -18,12 +18,11 @@ public record ImageIndex(
     public static ImageIndex parse(byte[] json, String what) {
         ImageIndex i;
         try {
-            i = io.capsa.spec.Json.mapper().readValue(json, ImageIndex.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ImageException(what + ": invalid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+            i = io.capsa.spec.RecordJson.read(json, ImageIndex.class);
+        } catch (io.capsa.spec.RecordJson.JsonBindException e) {
             throw new ImageException(what + ": invalid index JSON: " + e.getMessage());
         }
+        if (i == null) throw new ImageException(what + ": invalid index JSON: null");
         if (i.schemaVersion != 2) throw new ImageException(what + ": unsupported index schemaVersion " + i.schemaVersion);
         return i;
     }

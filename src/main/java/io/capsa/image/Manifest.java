@@ -20,12 +20,11 @@ public record Manifest(
     public static Manifest parse(byte[] json, String what) {
         Manifest m;
         try {
-            m = io.capsa.spec.Json.mapper().readValue(json, Manifest.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ImageException(what + ": invalid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+            m = io.capsa.spec.RecordJson.read(json, Manifest.class);
+        } catch (io.capsa.spec.RecordJson.JsonBindException e) {
             throw new ImageException(what + ": invalid manifest JSON: " + e.getMessage());
         }
+        if (m == null) throw new ImageException(what + ": invalid manifest JSON: null");
         if (m.schemaVersion != 2) {
             throw new ImageException(what + ": unsupported manifest schemaVersion " + m.schemaVersion
                     + " (Docker v2 schema 1 images are not supported)");

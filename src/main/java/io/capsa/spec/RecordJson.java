@@ -41,7 +41,10 @@ import java.util.Map;
  * {@link JsonGenerator}: what jackson-databind's ObjectMapper did for us, without its start-up cost (hundreds of
  * milliseconds on a cold JVM; this binder needs a few).
  *
- * <p>Bound types: records (through their components and canonical constructor, cached per class), String,
+ * <p>Bound types: records (through their components and canonical constructor, cached per class), plain data
+ * classes of Capsa's own (a class in an {@code io.capsa} package with a public no-argument constructor: its
+ * public non-static, non-transient fields, as databind binds them; a property absent from the JSON keeps the
+ * field's initial value), String,
  * Boolean, Integer, Long, Double, enums (by name), {@code List<X>} (read as ArrayList), {@code Map<String, X>}
  * (read as LinkedHashMap, order kept), and Object (any JSON value: LinkedHashMap, ArrayList, String,
  * Integer/Long/BigInteger, Double, Boolean). Honoured annotations: {@link UInt.U64} (uint64 in a long, two's
@@ -619,6 +622,8 @@ public final class RecordJson {
                 g.writeNumber(b);
             } else if (v instanceof Record) {
                 RECORDS.get(v.getClass()).write(g, v);
+            } else if (isBean(v.getClass())) {
+                BEANS.get(v.getClass()).write(g, v);
             } else if (v instanceof Map<?, ?>) {
                 ANY_MAP.write(g, v);
             } else if (v instanceof Collection<?> || v instanceof Object[]) {
@@ -648,6 +653,26 @@ public final class RecordJson {
             return new RecordCodec(type);
         }
     };
+
+    private static final ClassValue<BeanCodec> BEANS = new ClassValue<>() {
+        @Override
+        protected BeanCodec computeValue(Class<?> type) {
+            return new BeanCodec(type);
+        }
+    };
+
+    /** A plain data class of our own: in an io.capsa package, concrete, with a public no-argument constructor. */
+    static boolean isBean(Class<?> c) {
+        if (!c.getPackageName().startsWith("io.capsa.") || c.isInterface() || c.isArray() || c.isPrimitive()
+                || java.lang.reflect.Modifier.isAbstract(c.getModifiers()) || c.isRecord() || c.isEnum()) {
+            return false;
+        }
+        try {
+            return java.lang.reflect.Modifier.isPublic(c.getConstructor().getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
 
     private static final ClassValue<EnumCodec> ENUMS = new ClassValue<>() {
         @Override
@@ -688,6 +713,9 @@ public final class RecordJson {
             }
             if (Map.class.isAssignableFrom(c)) {
                 return ANY_MAP;
+            }
+            if (isBean(c)) {
+                return BEANS.get(c);
             }
         } else if (type instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> raw) {
             Type[] args = pt.getActualTypeArguments();
@@ -731,20 +759,22 @@ public final class RecordJson {
         }
     }
 
-    /** One record component. */
+    /** One property: a record component (with its accessor) or a data class's field. */
     private static final class Component {
         final String jsonName;
         final int index;
         final Method accessor;
+        final Field field;
         final Codec codec;
         final JsonInclude.Include include;
-        final Object absent; // the constructor argument when the property is absent or null
+        final Object absent; // the value when the property is null (or, for a record, absent)
 
-        Component(String jsonName, int index, Method accessor, Codec codec, JsonInclude.Include include,
+        Component(String jsonName, int index, Method accessor, Field field, Codec codec, JsonInclude.Include include,
                 Object absent) {
             this.jsonName = jsonName;
             this.index = index;
             this.accessor = accessor;
+            this.field = field;
             this.codec = codec;
             this.include = include;
             this.absent = absent;
@@ -780,29 +810,122 @@ public final class RecordJson {
         }
     }
 
-    /** A record: its components, bound on first use. */
-    private static final class RecordCodec extends Codec {
-        private final Class<?> type;
-        private volatile Model model;
-
-        private record Model(Constructor<?> constructor, Component[] components, Component[] writeOrder,
-                Map<String, Component> byName) {
+    /** An object's bound properties: by index, in written order, and by JSON name. */
+    private record Properties(Component[] components, Component[] writeOrder, Map<String, Component> byName) {
+        static Properties of(Component[] components, Component[] writeOrder) {
+            Map<String, Component> byName = new HashMap<>();
+            for (Component c : components) {
+                byName.put(c.jsonName, c);
+            }
+            return new Properties(components, writeOrder, byName);
         }
+    }
 
-        RecordCodec(Class<?> type) {
+    /**
+     * Records and plain data classes: a JSON object whose properties are {@link Component}s, bound on first use.
+     * Reading collects the values by component, then {@link #make}s the object; writing asks {@link #get}.
+     */
+    private abstract static class ObjectCodec<B> extends Codec {
+        final Class<?> type;
+        private volatile B binding;
+
+        ObjectCodec(Class<?> type) {
             this.type = type;
         }
 
-        private Model model() {
-            Model m = model;
-            if (m == null) {
-                m = bind();
-                model = m;
+        final B binding() {
+            B b = binding;
+            if (b == null) {
+                b = bind();
+                binding = b;
             }
-            return m;
+            return b;
         }
 
-        private Model bind() {
+        abstract B bind();
+
+        abstract Properties properties(B b);
+
+        /** The object of these values (null where the JSON had null or nothing; {@code present}: what it had). */
+        abstract Object make(B b, Object[] values, boolean[] present);
+
+        /** The value of one property of {@code v}. */
+        abstract Object get(B b, Object v, Component c);
+
+        @Override
+        final Object read(JsonParser p, JsonToken t) throws IOException {
+            if (t != JsonToken.START_OBJECT) {
+                throw mismatch(this);
+            }
+            B b = binding();
+            Properties ps = properties(b);
+            Object[] values = new Object[ps.components().length];
+            boolean[] present = new boolean[values.length];
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken vt = p.nextToken();
+                Component c = ps.byName().get(name);
+                if (c == null) {
+                    p.skipChildren();
+                    continue;
+                }
+                try {
+                    values[c.index] = c.codec.readNullable(p, vt);
+                } catch (Failure f) {
+                    throw f.at(c.jsonName);
+                }
+                present[c.index] = true;
+            }
+            return make(b, values, present);
+        }
+
+        @Override
+        final void write(JsonGenerator g, Object v) throws IOException {
+            B b = binding();
+            g.writeStartObject();
+            for (Component c : properties(b).writeOrder()) {
+                Object x = get(b, v, c);
+                if (c.omit(x)) {
+                    continue;
+                }
+                g.writeFieldName(c.jsonName);
+                if (x == null) {
+                    g.writeNull();
+                } else {
+                    c.codec.write(g, x);
+                }
+            }
+            g.writeEndObject();
+        }
+
+        /** A new instance through {@code ctor}; a failure of the constructor itself is the JSON's fault. */
+        final Object construct(Constructor<?> ctor, Object... args) {
+            try {
+                return ctor.newInstance(args);
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new Failure("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create " + type.getName(), e);
+            }
+        }
+
+        @Override
+        String describe() {
+            return "an object";
+        }
+    }
+
+    /** A record: its components, through its accessors and canonical constructor. */
+    private static final class RecordCodec extends ObjectCodec<RecordCodec.Model> {
+        record Model(Constructor<?> constructor, Properties properties) {
+        }
+
+        RecordCodec(Class<?> type) {
+            super(type);
+        }
+
+        @Override
+        Model bind() {
             RecordComponent[] rcs = type.getRecordComponents();
             Class<?>[] types = new Class<?>[rcs.length];
             for (int i = 0; i < rcs.length; i++) {
@@ -815,26 +938,16 @@ public final class RecordJson {
                 throw new IllegalStateException("record " + type.getName() + " has no canonical constructor", e);
             }
             ctor.setAccessible(true);
-            JsonInclude classInclude = type.getAnnotation(JsonInclude.class);
-            JsonInclude.Include defaultInclude = classInclude == null
-                    || classInclude.value() == JsonInclude.Include.USE_DEFAULTS
-                    ? JsonInclude.Include.NON_NULL : classInclude.value();
+            JsonInclude.Include defaultInclude = defaultInclude(type);
             Component[] components = new Component[rcs.length];
-            Map<String, Component> byName = new HashMap<>();
             for (int i = 0; i < rcs.length; i++) {
                 RecordComponent rc = rcs[i];
                 Annotations a = annotations(rc);
                 Method accessor = rc.getAccessor();
                 accessor.setAccessible(true);
-                Class<?> t = rc.getType();
-                Object absent = !t.isPrimitive() ? null
-                        : t == long.class ? (Object) 0L : t == int.class ? (Object) 0 : t == boolean.class
-                        ? (Object) false : t == double.class ? (Object) 0.0 : t == float.class ? (Object) 0.0f
-                        : t == short.class ? (Object) (short) 0 : t == byte.class ? (Object) (byte) 0 : (Object) '\0';
-                Component c = new Component(a.name() != null ? a.name() : rc.getName(), i, accessor,
-                        codec(rc.getGenericType(), a), a.include() != null ? a.include() : defaultInclude, absent);
-                components[i] = c;
-                byName.put(c.jsonName, c);
+                components[i] = new Component(a.name() != null ? a.name() : rc.getName(), i, accessor, null,
+                        codec(rc.getGenericType(), a), a.include() != null ? a.include() : defaultInclude,
+                        absentValue(rc.getType()));
             }
             Component[] order = components;
             JsonPropertyOrder po = type.getAnnotation(JsonPropertyOrder.class);
@@ -855,7 +968,7 @@ public final class RecordJson {
                 }
                 order = ordered.toArray(new Component[0]);
             }
-            return new Model(ctor, components, order, byName);
+            return new Model(ctor, Properties.of(components, order));
         }
 
         /** The component's annotations, as javac copies them to the record's private field (or its accessor). */
@@ -874,75 +987,116 @@ public final class RecordJson {
         }
 
         @Override
-        Object read(JsonParser p, JsonToken t) throws IOException {
-            if (t != JsonToken.START_OBJECT) {
-                throw mismatch(this);
-            }
-            Model m = model();
-            Component[] cs = m.components();
-            Object[] args = new Object[cs.length];
-            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                JsonToken vt = p.nextToken();
-                Component c = m.byName().get(name);
-                if (c == null) {
-                    p.skipChildren();
-                    continue;
-                }
-                try {
-                    args[c.index] = c.codec.readNullable(p, vt);
-                } catch (Failure f) {
-                    throw f.at(c.jsonName);
+        Properties properties(Model m) {
+            return m.properties();
+        }
+
+        @Override
+        Object make(Model m, Object[] values, boolean[] present) {
+            for (Component c : m.properties().components()) {
+                if (values[c.index] == null) {
+                    values[c.index] = c.absent;
                 }
             }
-            for (Component c : cs) {
-                if (args[c.index] == null) {
-                    args[c.index] = c.absent;
-                }
-            }
+            return construct(m.constructor(), values);
+        }
+
+        @Override
+        Object get(Model m, Object v, Component c) {
             try {
-                return m.constructor().newInstance(args);
+                return c.accessor.invoke(v);
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new Failure("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot create " + type.getName(), e);
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(cause);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /**
+     * A plain data class: its public instance fields (declaration order), set after the no-argument constructor
+     * ran; properties absent from the JSON keep the values the constructor gave them.
+     */
+    private static final class BeanCodec extends ObjectCodec<BeanCodec.Bean> {
+        record Bean(Constructor<?> constructor, Properties properties) {
+        }
+
+        BeanCodec(Class<?> type) {
+            super(type);
         }
 
         @Override
-        void write(JsonGenerator g, Object v) throws IOException {
-            Model m = model();
-            g.writeStartObject();
-            for (Component c : m.writeOrder()) {
-                Object x;
-                try {
-                    x = c.accessor.invoke(v);
-                } catch (InvocationTargetException e) {
-                    Throwable cause = e.getCause() == null ? e : e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException(cause);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-                if (c.omit(x)) {
+        Bean bind() {
+            Constructor<?> ctor;
+            try {
+                ctor = type.getConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(type.getName() + " has no public no-argument constructor", e);
+            }
+            JsonInclude.Include defaultInclude = defaultInclude(type);
+            List<Component> components = new ArrayList<>();
+            for (Field f : type.getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (!java.lang.reflect.Modifier.isPublic(m) || java.lang.reflect.Modifier.isStatic(m)
+                        || java.lang.reflect.Modifier.isTransient(m)) {
                     continue;
                 }
-                g.writeFieldName(c.jsonName);
-                if (x == null) {
-                    g.writeNull();
-                } else {
-                    c.codec.write(g, x);
-                }
+                Annotations a = Annotations.of(f.getDeclaredAnnotations());
+                components.add(new Component(a.name() != null ? a.name() : f.getName(), components.size(), null, f,
+                        codec(f.getGenericType(), a), a.include() != null ? a.include() : defaultInclude,
+                        absentValue(f.getType())));
             }
-            g.writeEndObject();
+            Component[] cs = components.toArray(new Component[0]);
+            return new Bean(ctor, Properties.of(cs, cs));
         }
 
         @Override
-        String describe() {
-            return "an object";
+        Properties properties(Bean b) {
+            return b.properties();
         }
+
+        @Override
+        Object make(Bean b, Object[] values, boolean[] present) {
+            Object o = construct(b.constructor());
+            for (Component c : b.properties().components()) {
+                if (present[c.index]) {
+                    try {
+                        c.field.set(o, values[c.index] == null ? c.absent : values[c.index]);
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException("cannot set " + type.getName() + "." + c.field.getName(), e);
+                    }
+                }
+            }
+            return o;
+        }
+
+        @Override
+        Object get(Bean b, Object v, Component c) {
+            try {
+                return c.field.get(v);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The class's {@link JsonInclude} (NON_NULL if none), the default of its properties. */
+    private static JsonInclude.Include defaultInclude(Class<?> type) {
+        JsonInclude classInclude = type.getAnnotation(JsonInclude.class);
+        return classInclude == null || classInclude.value() == JsonInclude.Include.USE_DEFAULTS
+                ? JsonInclude.Include.NON_NULL : classInclude.value();
+    }
+
+    /** What a property of this type is when absent or null: null, or a primitive's zero. */
+    private static Object absentValue(Class<?> t) {
+        return !t.isPrimitive() ? null
+                : t == long.class ? (Object) 0L : t == int.class ? (Object) 0 : t == boolean.class
+                ? (Object) false : t == double.class ? (Object) 0.0 : t == float.class ? (Object) 0.0f
+                : t == short.class ? (Object) (short) 0 : t == byte.class ? (Object) (byte) 0 : (Object) '\0';
     }
 
     // ---- Go-style indentation ----------------------------------------------------------------------------------
@@ -968,6 +1122,27 @@ public final class RecordJson {
             }
         }
 
+        /** An object or array opens: its bracket, one level deeper. */
+        private void open(JsonGenerator g, char bracket) throws IOException {
+            g.writeRaw(bracket);
+            depth++;
+        }
+
+        /** It closes: one level up, on a line of its own unless it was empty ({@code {}}, {@code []}). */
+        private void close(JsonGenerator g, int entries, char bracket) throws IOException {
+            depth--;
+            if (entries > 0) {
+                newline(g);
+            }
+            g.writeRaw(bracket);
+        }
+
+        /** Between two entries or elements: a comma, then the next line. */
+        private void separate(JsonGenerator g) throws IOException {
+            g.writeRaw(',');
+            newline(g);
+        }
+
         @Override
         public void writeRootValueSeparator(JsonGenerator g) throws IOException {
             g.writeRaw('\n');
@@ -975,23 +1150,17 @@ public final class RecordJson {
 
         @Override
         public void writeStartObject(JsonGenerator g) throws IOException {
-            g.writeRaw('{');
-            depth++;
+            open(g, '{');
         }
 
         @Override
         public void writeEndObject(JsonGenerator g, int nrOfEntries) throws IOException {
-            depth--;
-            if (nrOfEntries > 0) {
-                newline(g);
-            }
-            g.writeRaw('}');
+            close(g, nrOfEntries, '}');
         }
 
         @Override
         public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(',');
-            newline(g);
+            separate(g);
         }
 
         @Override
@@ -1001,23 +1170,17 @@ public final class RecordJson {
 
         @Override
         public void writeStartArray(JsonGenerator g) throws IOException {
-            g.writeRaw('[');
-            depth++;
+            open(g, '[');
         }
 
         @Override
         public void writeEndArray(JsonGenerator g, int nrOfValues) throws IOException {
-            depth--;
-            if (nrOfValues > 0) {
-                newline(g);
-            }
-            g.writeRaw(']');
+            close(g, nrOfValues, ']');
         }
 
         @Override
         public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(',');
-            newline(g);
+            separate(g);
         }
 
         @Override

@@ -111,6 +111,32 @@ class RecordJsonTest {
     }
 
     @Test
+    void bindsPlainDataClassesAsDatabind() throws IOException {
+        io.capsa.front.ContainerRecord r = new io.capsa.front.ContainerRecord();
+        r.id = "0123456789abcdef";
+        r.name = "web";
+        r.exitCode = 3;
+        r.detached = true;
+        r.command.addAll(List.of("sh", "-c", "true"));
+        r.mounts.add(new io.capsa.front.ContainerRecord.MountPoint("bind", null, "/src", "/dst", true, "rprivate"));
+        r.labels.put("a", "b");
+        assertSameOutput(r);
+        io.capsa.front.ContainerRecord back = RecordJson.read(RecordJson.toBytes(r), io.capsa.front.ContainerRecord.class);
+        assertThat(RecordJson.toJson(back)).isEqualTo(RecordJson.toJson(r));
+        assertThat(back.mounts).containsExactlyElementsOf(r.mounts);
+        // an absent property keeps the field's initial value, a null one is null, as with databind
+        String min = "{\"id\":\"x\",\"labels\":null,\"unknown\":[1]}";
+        io.capsa.front.ContainerRecord mine = RecordJson.read(utf8(min), io.capsa.front.ContainerRecord.class);
+        io.capsa.front.ContainerRecord theirs = DATABIND.readValue(min, io.capsa.front.ContainerRecord.class);
+        assertThat(RecordJson.toJson(mine)).isEqualTo(RecordJson.toJson(theirs));
+        assertThat(mine.status).isEqualTo(io.capsa.front.ContainerRecord.CREATED);
+        assertThat(mine.command).isEmpty();
+        assertThat(mine.labels).isNull();
+        assertThat(bindError("{\"exitCode\":\"3\"}", io.capsa.front.ContainerRecord.class))
+                .isEqualTo("exitCode: expected a 32-bit integer");
+    }
+
+    @Test
     void goIndentation() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("a", List.of(1, 2));

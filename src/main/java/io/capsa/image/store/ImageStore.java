@@ -10,6 +10,7 @@ import io.capsa.image.Manifest;
 import io.capsa.image.Reference;
 import io.capsa.image.unpack.LayerUnpacker;
 import io.capsa.spec.Json;
+import io.capsa.spec.RecordJson;
 import io.capsa.sys.FsCalls;
 import java.io.IOException;
 import java.io.InputStream;
@@ -368,9 +369,9 @@ public final class ImageStore {
         Path f = indexFile();
         if (!Files.exists(f)) return List.of();
         try {
-            IndexFile idx = Json.mapper().readValue(Files.readAllBytes(f), IndexFile.class);
-            return idx.images() == null ? List.of() : idx.images();
-        } catch (IOException e) {
+            IndexFile idx = RecordJson.read(Files.readAllBytes(f), IndexFile.class);
+            return idx == null || idx.images() == null ? List.of() : idx.images();
+        } catch (IOException | RecordJson.JsonBindException e) {
             throw new ImageException("cannot read the image index " + f + ": " + e.getMessage(), e);
         }
     }
@@ -379,7 +380,7 @@ public final class ImageStore {
         Path f = indexFile();
         Path tmp = tmpDir().resolve("images.json." + UUID.randomUUID());
         try {
-            Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(new IndexFile(1, entries)));
+            Files.writeString(tmp, Json.toIndentedJson(new IndexFile(1, entries), "  "));
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw ImageException.writing("the image index", f, e);
@@ -595,10 +596,10 @@ public final class ImageStore {
     public Optional<RootfsRecord> rootfsRecord(String id) {
         Path f = rootfsDir(id).resolve("rootfs.json");
         try {
-            return Optional.of(Json.mapper().readValue(Files.readAllBytes(f), RootfsRecord.class));
+            return Optional.ofNullable(RecordJson.read(Files.readAllBytes(f), RootfsRecord.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        } catch (IOException e) {
+        } catch (IOException | RecordJson.JsonBindException e) {
             throw new ImageException("cannot read " + f + ": " + e.getMessage(), e);
         }
     }
