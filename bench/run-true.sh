@@ -62,9 +62,7 @@ work=$(mktemp -d /tmp/capsa-bench.XXXXXX)
 cleanup() {
   set +e
   for i in "${!names[@]}"; do
-    for s in "$work/state-$i"/*/; do
-      [[ -d $s ]] && "${bins[$i]}" --root "$work/state-$i" delete --force "$(basename "$s")" >/dev/null 2>&1
-    done
+    delete_containers "${bins[$i]}" "$work/state-$i"
   done
   remove_cgroup "/$tag"
   rm -rf "$work"

@@ -78,9 +78,7 @@ fronts=()  # per runtime: its bin/capsa if -f and it has one
 cleanup() {
   set +e
   for i in "${!names[@]}"; do
-    for s in "$work/state-$i"/*/; do
-      [[ -d $s ]] && "${bins[$i]}" --root "$work/state-$i" delete --force "$(basename "$s")" >/dev/null 2>&1
-    done
+    delete_containers "${bins[$i]}" "$work/state-$i"
     if [[ -n ${fronts[$i]-} ]]; then
       for c in $("${fronts[$i]}" --root "$work/front-$i" --runroot "$work/frun-$i" ps -aq 2>/dev/null); do
         "${fronts[$i]}" --root "$work/front-$i" --runroot "$work/frun-$i" rm -f "$c" >/dev/null 2>&1

@@ -1,4 +1,4 @@
-# Shared bundle set-up for demo.sh and bench/run-true.sh: a rootfs from the host's static busybox and runc's
+# Shared bundle set-up for demo.sh, bench/ and the AOT training: a rootfs from the host's static busybox and runc's
 # default config.json. Sourced, not executed; needs bash and /bin/busybox (Debian's busybox-static).
 
 # busybox_rootfs DIR [APPLET...]: makes DIR a root filesystem of /bin/busybox with /proc, /sys, /dev and /tmp.
@@ -92,6 +92,16 @@ remove_cgroup() {
   local h
   for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
     [[ -d $h$1 ]] && find "$h$1" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  return 0
+}
+
+# delete_containers RUNTIME STATE_ROOT: `RUNTIME --root STATE_ROOT delete --force` of every container there
+# (a state directory a container), quietly: the benchmarks' clean-up after a failed round.
+delete_containers() {
+  local s
+  for s in "$2"/*/; do
+    [[ -d $s ]] && "$1" --root "$2" delete --force "$(basename "$s")" >/dev/null 2>&1
   done
   return 0
 }
