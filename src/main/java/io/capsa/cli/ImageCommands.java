@@ -288,13 +288,6 @@ final class ImageCommands {
 
     /** host[:port] of a registry argument (a URL or a name; default Docker Hub). */
     static String registry(String server) {
-        if (server == null || server.isEmpty()) return Reference.DOCKER_HUB;
-        String s = server;
-        int scheme = s.indexOf("://");
-        if (scheme >= 0) s = s.substring(scheme + 3);
-        int slash = s.indexOf('/');
-        if (slash >= 0) s = s.substring(0, slash);
-        if (s.equals("index.docker.io") || s.equals("registry-1.docker.io")) s = Reference.DOCKER_HUB;
-        return s;
+        return server == null || server.isEmpty() ? Reference.DOCKER_HUB : CredentialStore.hostOf(server);
     }
 }

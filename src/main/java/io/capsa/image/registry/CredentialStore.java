@@ -64,8 +64,8 @@ public final class CredentialStore {
         return List.of(registry, "https://" + registry, "http://" + registry);
     }
 
-    /** The host[:port] a config file key names: scheme and path stripped. */
-    static String hostOf(String key) {
+    /** The host[:port] a config file key or a login argument names: scheme and path stripped. */
+    public static String hostOf(String key) {
         String k = key;
         int s = k.indexOf("://");
         if (s >= 0) k = k.substring(s + 3);

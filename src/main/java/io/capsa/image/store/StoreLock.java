@@ -72,14 +72,7 @@ public final class StoreLock implements AutoCloseable {
         boolean ok = false;
         try {
             synchronized (n) {
-                try {
-                    n.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.READ);
-                    n.lock = n.channel.tryLock(0, Long.MAX_VALUE, false);
-                } catch (IOException e) {
-                    release(n);
-                    throw new ImageException("cannot lock " + file + ": " + e.getMessage(), e);
-                }
+                acquire(n, file, false, false);
                 if (n.lock == null) {
                     release(n);
                     return null;
@@ -127,10 +120,15 @@ public final class StoreLock implements AutoCloseable {
     }
 
     private static void acquire(Node n, Path file, boolean shared) {
+        acquire(n, file, shared, true);
+    }
+
+    /** Opens the lock file and locks it, waiting if {@code wait}, else n.lock stays null when it is held. */
+    private static void acquire(Node n, Path file, boolean shared, boolean wait) {
         try {
             n.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
-            n.lock = n.channel.lock(0, Long.MAX_VALUE, shared);
+            n.lock = wait ? n.channel.lock(0, Long.MAX_VALUE, shared) : n.channel.tryLock(0, Long.MAX_VALUE, shared);
         } catch (IOException e) {
             release(n);
             throw new ImageException("cannot lock " + file + ": " + e.getMessage(), e);
